@@ -1,0 +1,122 @@
+//! The command table: the one list of commands that the `bookrun` command
+//! line and the desktop window both expose, with the same names and JSON.
+//!
+//! `execute` is the whole life of one command: settle overdue deals (their
+//! own committed transactions), then run the command in one transaction
+//! (`BEGIN IMMEDIATE` for writers) that commits only if it succeeds.
+
+use crate::args::Args;
+use crate::clock::Time;
+use crate::commands::{
+    bookings, deals, ledger, notifications, participants, reputation, settlement, Ctx,
+};
+use crate::error::{Error, Result};
+use rusqlite::{Connection, TransactionBehavior};
+use serde_json::Value;
+
+type Handler = fn(&Ctx, &mut Args) -> Result<Value>;
+
+/// One command of the table.
+pub struct Command {
+    pub name: &'static str,
+    /// The arguments, for `--help` (`?` marks optional ones).
+    pub args: &'static str,
+    /// What it returns, for `--help`.
+    pub returns: &'static str,
+    pub summary: &'static str,
+    /// Whether it writes (and so takes the write lock at once).
+    pub writes: bool,
+    handler: Handler,
+}
+
+macro_rules! command {
+    ($name:literal, $writes:expr, $handler:path, $args:literal, $returns:literal, $summary:literal) => {
+        Command {
+            name: $name,
+            args: $args,
+            returns: $returns,
+            summary: $summary,
+            writes: $writes,
+            handler: $handler,
+        }
+    };
+}
+
+/// Every command, in the order `--help` lists them.
+pub const COMMANDS: &[Command] = &[
+    command!("create_deal", true, deals::create_deal,
+        "title, currency, closes_at, min_qty, payment, approval, items, tiers, description?, merchant?, opens_at?, allowed_domains?, max_per_participant?, stock?, pickup_points?, commission_percent?",
+        "deal", "Create a draft deal with its items and up to 5 tiers"),
+    command!("update_deal", true, deals::update_deal,
+        "deal_id, and any create_deal fields to change (null clears an optional one)",
+        "deal", "Change a draft deal; an open one only in title, description, merchant, pickup points and a later closes_at"),
+    command!("open_deal", true, deals::open_deal, "deal_id", "deal",
+        "Open a draft deal for bookings (closes_at must be in the future)"),
+    command!("end_deal", true, settlement::end_deal, "deal_id", "settlement",
+        "End a deal now and settle it (again: report the settlement made)"),
+    command!("cancel_deal", true, settlement::cancel_deal, "deal_id, reason?", "deal",
+        "Cancel a draft or open deal, refunding everything charged"),
+    command!("get_deal", false, deals::get_deal, "deal_id", "deal",
+        "A deal with its level, current prices and next tier"),
+    command!("list_deals", false, deals::list_deals,
+        "status? (draft, open, settled, failed, cancelled)", "[deal]", "All deals, or those in one status"),
+    command!("add_participant", true, participants::add_participant,
+        "name, email?, phone?, note?", "participant", "Add a participant (e-mails are unique)"),
+    command!("list_participants", false, participants::list_participants, "query?",
+        "[participant]", "Participants, optionally those whose name, e-mail or phone contains query"),
+    command!("book", true, bookings::book,
+        "deal_id, participant_id, item, quantity, pickup_point?, note?", "outcome",
+        "Book a quantity of an item of an open deal (approved at once in auto mode)"),
+    command!("approve_booking", true, bookings::approve_booking, "booking_id", "outcome",
+        "Approve a pending booking"),
+    command!("reject_booking", true, bookings::reject_booking, "booking_id, reason?", "outcome",
+        "Reject a pending booking"),
+    command!("cancel_booking", true, bookings::cancel_booking,
+        "booking_id, reason?, by? (participant, organizer)", "outcome",
+        "Cancel a pending or approved booking, refunding what it was charged"),
+    command!("list_bookings", false, bookings::list_bookings,
+        "deal_id, status?, offset?, limit?", "[booking]", "A deal's bookings in booking order"),
+    command!("record_payment", true, ledger::record_payment,
+        "participant_id, currency, amount, method?, memo?, deal_id?", "entry",
+        "Record money received from a participant"),
+    command!("record_payout", true, ledger::record_payout,
+        "participant_id, currency, amount, memo?", "entry", "Record money handed back to a participant"),
+    command!("reverse_entry", true, ledger::reverse_entry, "entry_id, memo?", "entry",
+        "Undo a payment or payout with the opposite entry"),
+    command!("statement", false, ledger::statement, "participant_id, currency", "statement",
+        "A participant's wallet entries with the running balance"),
+    command!("balances", false, ledger::balances, "currency, deal_id?",
+        "[{participant_id, balance}]", "Every wallet balance in a currency (or of one deal's entries)"),
+    command!("preview_settlement", false, settlement::preview_settlement, "deal_id", "settlement",
+        "What ending the deal now would write (nothing is written)"),
+    command!("reputation", false, reputation::reputation, "participant_id? (none: the organizer)",
+        "{score, events}", "Reputation events and score"),
+    command!("notifications", false, notifications::notifications, "limit?", "[event]",
+        "The notification history, newest first"),
+];
+
+/// The command called `name`.
+pub fn find(name: &str) -> Option<&'static Command> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+/// Runs one command against the database: settles overdue deals, then runs
+/// the command in one transaction. On error nothing of the command is written.
+pub fn execute(conn: &mut Connection, name: &str, args: Value, now: Time) -> Result<Value> {
+    let command = find(name).ok_or_else(|| {
+        Error::Usage(format!(
+            "unknown command {name:?}; `bookrun --help` lists them"
+        ))
+    })?;
+    let mut args = Args::new(args)?;
+    settlement::settle_overdue(conn, now)?;
+    let behavior = if command.writes {
+        TransactionBehavior::Immediate
+    } else {
+        TransactionBehavior::Deferred
+    };
+    let tx = conn.transaction_with_behavior(behavior)?;
+    let result = (command.handler)(&Ctx { tx: &tx, now }, &mut args)?;
+    tx.commit()?;
+    Ok(result)
+}

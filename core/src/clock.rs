@@ -1,0 +1,34 @@
+//! Time: parsing and printing RFC 3339, and the injected clock. Domain code
+//! never reads the system clock; commands receive `now`.
+
+use crate::error::{Error, Result};
+use chrono::{DateTime, SecondsFormat, Utc};
+
+pub type Time = DateTime<Utc>;
+
+/// Parses an RFC 3339 time (any offset), naming `field` when it does not parse.
+pub fn parse(field: &str, text: &str) -> Result<Time> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            Error::validation(
+                field,
+                format!("{text:?} is not an RFC 3339 time like \"2026-12-01T18:00:00Z\""),
+            )
+        })
+}
+
+/// Prints a time in UTC: `2026-12-01T16:00:00Z` (fractions only when present).
+pub fn format(t: Time) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// Milliseconds since the epoch, the form stored for ordering and indexes.
+pub fn to_ms(t: Time) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The real clock, for callers that were not given `--now`.
+pub fn system_now() -> Time {
+    Utc::now()
+}

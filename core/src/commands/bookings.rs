@@ -1,0 +1,369 @@
+//! Bookings: book, approve, reject, cancel, list (SPEC section 3), with the
+//! purchases and refunds they write and the level events they cause.
+
+use super::deals::{self, Deal};
+use super::ledger::{self, Kind, NewEntry};
+use super::{notifications, participants, reputation, Ctx, OptionalRow};
+use crate::args::Args;
+use crate::deal::{Approval, Payment, MAX_QTY};
+use crate::error::{Error, Result};
+use crate::money;
+use rusqlite::{params, Row, Transaction};
+use serde_json::{json, Value};
+
+pub const STATUSES: [&str; 5] = ["pending", "approved", "rejected", "cancelled", "expired"];
+
+#[derive(Debug, Clone)]
+pub struct Booking {
+    pub id: i64,
+    pub deal_id: i64,
+    pub participant_id: i64,
+    pub item: usize,
+    pub quantity: i64,
+    pub status: String,
+    pub pickup_point: Option<String>,
+    pub note: Option<String>,
+    pub reason: Option<String>,
+    pub cancelled_by: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub const COLUMNS: &str = "b.id, b.deal_id, b.participant_id, b.item, b.quantity, b.status,
+    b.pickup_point, b.note, b.reason, b.cancelled_by, b.created_at, b.updated_at";
+
+pub fn from_row(r: &Row) -> rusqlite::Result<Booking> {
+    Ok(Booking {
+        id: r.get(0)?,
+        deal_id: r.get(1)?,
+        participant_id: r.get(2)?,
+        item: r.get::<_, i64>(3)? as usize,
+        quantity: r.get(4)?,
+        status: r.get(5)?,
+        pickup_point: r.get(6)?,
+        note: r.get(7)?,
+        reason: r.get(8)?,
+        cancelled_by: r.get(9)?,
+        created_at: r.get(10)?,
+        updated_at: r.get(11)?,
+    })
+}
+
+pub fn load(tx: &Transaction, id: i64) -> Result<Booking> {
+    tx.prepare_cached(&format!("SELECT {COLUMNS} FROM bookings b WHERE b.id = ?1"))?
+        .query_row([id], from_row)
+        .or_not_found(|| format!("no booking with id {id}"))
+}
+
+/// What a booking's entries have charged so far (purchases minus refunds).
+pub fn charged(tx: &Transaction, booking_id: i64) -> Result<i64> {
+    Ok(tx
+        .prepare_cached("SELECT -coalesce(sum(signed), 0) FROM entries WHERE booking_id = ?1")?
+        .query_row([booking_id], |r| r.get(0))?)
+}
+
+impl Booking {
+    pub fn to_json(&self, deal: &Deal, charged: i64) -> Value {
+        json!({
+            "id": self.id,
+            "deal_id": self.deal_id,
+            "participant_id": self.participant_id,
+            "item": deal.terms.items[self.item].name,
+            "quantity": self.quantity,
+            "status": self.status,
+            "pickup_point": self.pickup_point,
+            "note": self.note,
+            "reason": self.reason,
+            "cancelled_by": self.cancelled_by,
+            "charged": deal.currency().format(charged),
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        })
+    }
+}
+
+/// `{booking, deal, events}`, read back after the change.
+fn outcome(ctx: &Ctx, booking_id: i64, events: Vec<Value>) -> Result<Value> {
+    let b = load(ctx.tx, booking_id)?;
+    let deal = deals::load(ctx.tx, b.deal_id)?;
+    Ok(json!({
+        "booking": b.to_json(&deal, charged(ctx.tx, b.id)?),
+        "deal": deal.to_json(),
+        "events": events,
+    }))
+}
+
+fn set_status(
+    ctx: &Ctx,
+    b: &Booking,
+    status: &str,
+    reason: Option<&str>,
+    by: Option<&str>,
+) -> Result<()> {
+    let approved_at = (status == "approved").then(|| ctx.now_text());
+    ctx.tx
+        .prepare_cached(
+            "UPDATE bookings SET status = ?2, reason = coalesce(?3, reason),
+                cancelled_by = coalesce(?4, cancelled_by),
+                approved_at = coalesce(approved_at, ?5), updated_at = ?6
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            b.id,
+            status,
+            reason,
+            by,
+            approved_at,
+            ctx.now_text()
+        ])?;
+    Ok(())
+}
+
+/// What approval charges: the full price, or the rounded deposit.
+fn charge_at_approval(deal: &Deal, b: &Booking) -> Result<i64> {
+    let full = money::times("quantity", deal.terms.items[b.item].base_price, b.quantity)?;
+    Ok(match deal.terms.payment {
+        Payment::Full => full,
+        Payment::Deposit(pct) => money::percent_of(full, pct),
+    })
+}
+
+/// Approves a pending (or just inserted) booking: stock check, purchase
+/// entry, totals, level event. Returns the events.
+fn approve(ctx: &Ctx, deal: &Deal, b: &Booking, was_pending: bool) -> Result<Vec<Value>> {
+    if let Some(stock) = deal.terms.stock {
+        if deal.approved_qty + b.quantity > stock {
+            return Err(Error::policy(format!(
+                "approving {} more would take deal {} past its stock of {stock} ({} approved already)",
+                b.quantity, deal.id, deal.approved_qty
+            )));
+        }
+    }
+    let charge = charge_at_approval(deal, b)?;
+    set_status(ctx, b, "approved", None, None)?;
+    if charge > 0 {
+        ledger::post(
+            ctx,
+            &NewEntry::booking(
+                Kind::Purchase,
+                b.participant_id,
+                deal.id,
+                b.id,
+                deal.currency(),
+                charge,
+            ),
+        )?;
+    }
+    let pending = if was_pending { -b.quantity } else { 0 };
+    deals::add_quantities(ctx.tx, deal.id, b.quantity, pending)?;
+    let (from, to) = (
+        deal.level(),
+        deal.terms.level(deal.approved_qty + b.quantity),
+    );
+    Ok(notifications::level_changed(ctx, deal, from, to)?
+        .into_iter()
+        .collect())
+}
+
+pub fn book(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let deal_id = args.req_id("deal_id")?;
+    let participant_id = args.req_id("participant_id")?;
+    let item_name = args.req_line("item")?;
+    let quantity = args.req_int_in("quantity", 1, MAX_QTY)?;
+    let pickup_point = args.opt_line("pickup_point")?;
+    let note = args.opt_text("note")?;
+    args.finish()?;
+
+    let deal = deals::load(ctx.tx, deal_id)?;
+    let participant = participants::require(ctx.tx, participant_id)?;
+    deal.require_open("book")?;
+    if let Some(opens) = deal.terms.opens_at.filter(|o| ctx.now < *o) {
+        return Err(Error::conflict(format!(
+            "deal {deal_id} opens for bookings at {}",
+            crate::clock::format(opens)
+        )));
+    }
+    let item = deal.terms.item_index(&item_name).ok_or_else(|| {
+        let names: Vec<_> = deal.terms.items.iter().map(|i| i.name.as_str()).collect();
+        Error::validation(
+            args.field("item"),
+            format!(
+                "deal {deal_id} has no item {item_name:?} (its items: {})",
+                names.join(", ")
+            ),
+        )
+    })?;
+    if let Some(p) = &pickup_point {
+        if !deal.terms.pickup_points.contains(p) {
+            return Err(Error::validation(
+                args.field("pickup_point"),
+                format!("{p:?} is not one of the deal's pickup points"),
+            ));
+        }
+    }
+    money::times("quantity", deal.terms.items[item].base_price, quantity)?;
+    if !deal.terms.admits_email(participant.email.as_deref()) {
+        return Err(Error::policy(format!(
+            "deal {deal_id} is open only to e-mail addresses at {}; participant {} has {}",
+            deal.terms.allowed_domains.join(", "),
+            participant.id,
+            participant.email.as_deref().unwrap_or("no e-mail")
+        )));
+    }
+    if let Some(max) = deal.terms.max_per_participant {
+        let held: i64 = ctx
+            .tx
+            .prepare_cached(
+                "SELECT coalesce(sum(quantity), 0) FROM bookings
+             WHERE deal_id = ?1 AND participant_id = ?2 AND status IN ('pending', 'approved')",
+            )?
+            .query_row(params![deal_id, participant_id], |r| r.get(0))?;
+        if held + quantity > max {
+            return Err(Error::policy(format!(
+                "participant {participant_id} would hold {} of deal {deal_id}, past its maximum of {max} per participant ({held} booked already)",
+                held + quantity
+            )));
+        }
+    }
+    let now = ctx.now_text();
+    ctx.tx.execute(
+        "INSERT INTO bookings (deal_id, participant_id, item, quantity, status, pickup_point,
+            note, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7, ?7)",
+        params![
+            deal_id,
+            participant_id,
+            item as i64,
+            quantity,
+            pickup_point,
+            note,
+            now
+        ],
+    )?;
+    let booking = load(ctx.tx, ctx.tx.last_insert_rowid())?;
+    let events = match deal.terms.approval {
+        Approval::Auto => approve(ctx, &deal, &booking, false)?,
+        Approval::Manual => {
+            deals::add_quantities(ctx.tx, deal_id, 0, quantity)?;
+            vec![]
+        }
+    };
+    outcome(ctx, booking.id, events)
+}
+
+/// A booking and its open deal, refusing other booking states.
+fn pending_booking(ctx: &Ctx, booking_id: i64, action: &str) -> Result<(Booking, Deal)> {
+    let b = load(ctx.tx, booking_id)?;
+    let deal = deals::load(ctx.tx, b.deal_id)?;
+    if b.status != "pending" {
+        return Err(Error::conflict(format!(
+            "booking {booking_id} is {}: only a pending booking can be {action}",
+            b.status
+        )));
+    }
+    deal.require_open(&format!("have bookings {action}"))?;
+    Ok((b, deal))
+}
+
+pub fn approve_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let booking_id = args.req_id("booking_id")?;
+    args.finish()?;
+    let (b, deal) = pending_booking(ctx, booking_id, "approved")?;
+    let events = approve(ctx, &deal, &b, true)?;
+    outcome(ctx, booking_id, events)
+}
+
+pub fn reject_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let booking_id = args.req_id("booking_id")?;
+    let reason = args.opt_text("reason")?;
+    args.finish()?;
+    let (b, deal) = pending_booking(ctx, booking_id, "rejected")?;
+    set_status(ctx, &b, "rejected", reason.as_deref(), None)?;
+    deals::add_quantities(ctx.tx, deal.id, 0, -b.quantity)?;
+    outcome(ctx, booking_id, vec![])
+}
+
+pub fn cancel_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let booking_id = args.req_id("booking_id")?;
+    let reason = args.opt_text("reason")?;
+    let by = args
+        .opt_choice("by", &["participant", "organizer"])?
+        .unwrap_or("participant");
+    args.finish()?;
+    let b = load(ctx.tx, booking_id)?;
+    let deal = deals::load(ctx.tx, b.deal_id)?;
+    if b.status != "pending" && b.status != "approved" {
+        return Err(Error::conflict(format!(
+            "booking {booking_id} is {}: only a pending or approved booking can be cancelled",
+            b.status
+        )));
+    }
+    deal.require_open("cancel its bookings")?;
+    set_status(ctx, &b, "cancelled", reason.as_deref(), Some(by))?;
+    if b.status == "pending" {
+        deals::add_quantities(ctx.tx, deal.id, 0, -b.quantity)?;
+        return outcome(ctx, booking_id, vec![]);
+    }
+    let refund = charged(ctx.tx, b.id)?;
+    if refund > 0 {
+        ledger::post(
+            ctx,
+            &NewEntry::booking(
+                Kind::Refund,
+                b.participant_id,
+                deal.id,
+                b.id,
+                deal.currency(),
+                refund,
+            ),
+        )?;
+    }
+    deals::add_quantities(ctx.tx, deal.id, -b.quantity, 0)?;
+    let (from, to) = (
+        deal.level(),
+        deal.terms.level(deal.approved_qty - b.quantity),
+    );
+    let events: Vec<Value> = notifications::level_changed(ctx, &deal, from, to)?
+        .into_iter()
+        .collect();
+    if by == "participant" {
+        for lost in (to.max(-1) + 1..=from).rev() {
+            reputation::record(
+                ctx,
+                Some(b.participant_id),
+                deal.id,
+                Some(b.id),
+                reputation::Kind::TierStepDown,
+                &format!(
+                    "cancelling booking {} took deal {} \"{}\" down from level {lost} to {}",
+                    b.id,
+                    deal.id,
+                    deal.terms.title,
+                    lost - 1
+                ),
+            )?;
+        }
+    }
+    outcome(ctx, booking_id, events)
+}
+
+pub fn list_bookings(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let deal_id = args.req_id("deal_id")?;
+    let status = args.opt_choice("status", &STATUSES)?;
+    let offset = args.opt_int_in("offset", 0, i64::MAX)?.unwrap_or(0);
+    let limit = args.opt_int_in("limit", 1, i64::MAX)?.unwrap_or(-1);
+    args.finish()?;
+    let deal = deals::load(ctx.tx, deal_id)?;
+    let mut stmt = ctx.tx.prepare_cached(&format!(
+        "SELECT {COLUMNS}, (SELECT -coalesce(sum(signed), 0) FROM entries e WHERE e.booking_id = b.id)
+         FROM bookings b
+         WHERE b.deal_id = ?1 AND (?2 IS NULL OR b.status = ?2)
+         ORDER BY b.id LIMIT ?3 OFFSET ?4"
+    ))?;
+    let rows = stmt
+        .query_map(params![deal_id, status, limit, offset], |r| {
+            Ok(from_row(r)?.to_json(&deal, r.get(12)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Value::Array(rows))
+}

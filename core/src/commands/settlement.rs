@@ -1,0 +1,459 @@
+//! Ending deals (SPEC section 5): settlement, failure, cancellation, the
+//! preview, and the settlement of overdue deals that precedes every command.
+//!
+//! Settlement is one transaction and happens once: the `settlements` row is
+//! written with it, and asking again reports what was written. Bookings are
+//! read in keyset-paged chunks so a deal of any size settles in bounded
+//! memory.
+
+use super::deals::{self, Deal, Status};
+use super::ledger::{self, Kind, NewEntry};
+use super::{notifications, reputation, Ctx, OptionalRow};
+use crate::args::Args;
+use crate::clock::{self, Time};
+use crate::error::{Error, Result};
+use crate::events::EventKind;
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use serde_json::{json, Value};
+
+/// How many bookings settlement reads at a time.
+const CHUNK: i64 = 10_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Settled,
+    Failed,
+    Cancelled,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Settled => "settled",
+            Outcome::Failed => "failed",
+            Outcome::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Outcome> {
+        match s {
+            "settled" => Ok(Outcome::Settled),
+            "failed" => Ok(Outcome::Failed),
+            "cancelled" => Ok(Outcome::Cancelled),
+            o => Err(Error::Storage(format!("unknown settlement outcome {o:?}"))),
+        }
+    }
+}
+
+/// One approved booking's settlement arithmetic, in minor units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub booking_id: i64,
+    pub participant_id: i64,
+    pub item: usize,
+    pub quantity: i64,
+    pub final_unit_price: Option<i64>,
+    pub charged_before: i64,
+    pub final_total: i64,
+    pub refund: i64,
+    pub due: i64,
+}
+
+impl Line {
+    /// The line of a booking that had `charged_before` charged, at `outcome` and `level`.
+    fn compute(deal: &Deal, outcome: Outcome, level: i64, row: &Row) -> Result<Line> {
+        let (final_unit_price, final_total) = match outcome {
+            Outcome::Settled => {
+                let p = deal.terms.unit_price(row.item, level);
+                (Some(p), crate::money::times("quantity", p, row.quantity)?)
+            }
+            _ => (None, 0),
+        };
+        let diff = final_total - row.charged_before;
+        Ok(Line {
+            booking_id: row.booking_id,
+            participant_id: row.participant_id,
+            item: row.item,
+            quantity: row.quantity,
+            final_unit_price,
+            charged_before: row.charged_before,
+            final_total,
+            refund: (-diff).max(0),
+            due: diff.max(0),
+        })
+    }
+
+    fn to_json(&self, deal: &Deal) -> Value {
+        let c = deal.currency();
+        json!({
+            "booking_id": self.booking_id,
+            "participant_id": self.participant_id,
+            "item": deal.terms.items[self.item].name,
+            "quantity": self.quantity,
+            "final_unit_price": self.final_unit_price.map(|p| c.format(p)),
+            "charged_before": c.format(self.charged_before),
+            "final_total": c.format(self.final_total),
+            "refund": c.format(self.refund),
+            "due": c.format(self.due),
+        })
+    }
+}
+
+/// A booking as settlement sees it.
+struct Row {
+    booking_id: i64,
+    participant_id: i64,
+    item: usize,
+    quantity: i64,
+    /// What its entries charged before settlement.
+    charged_before: i64,
+    /// The wallet effect of its settlement entry, if written.
+    settled_signed: i64,
+}
+
+/// Which bookings take part in a deal's settlement: the approved ones, or
+/// for a cancelled deal those that were approved when it was cancelled.
+fn rows_after(tx: &Transaction, deal_id: i64, after: i64, cancelled: bool) -> Result<Vec<Row>> {
+    let filter = if cancelled {
+        "b.status = 'cancelled' AND b.cancelled_by = 'deal' AND b.approved_at IS NOT NULL"
+    } else {
+        "b.status = 'approved'"
+    };
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT b.id, b.participant_id, b.item, b.quantity,
+            (SELECT -coalesce(sum(e.signed), 0) FROM entries e
+              WHERE e.booking_id = b.id AND e.settlement = 0),
+            (SELECT coalesce(sum(e.signed), 0) FROM entries e
+              WHERE e.booking_id = b.id AND e.settlement = 1)
+         FROM bookings b
+         WHERE b.deal_id = ?1 AND b.id > ?2 AND {filter}
+         ORDER BY b.id LIMIT ?3"
+    ))?;
+    let rows = stmt
+        .query_map(params![deal_id, after, CHUNK], |r| {
+            Ok(Row {
+                booking_id: r.get(0)?,
+                participant_id: r.get(1)?,
+                item: r.get::<_, i64>(2)? as usize,
+                quantity: r.get(3)?,
+                charged_before: r.get(4)?,
+                settled_signed: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Calls `each` on every settlement row of a deal, in booking order, a chunk at a time.
+fn for_each_row(
+    tx: &Transaction,
+    deal_id: i64,
+    cancelled: bool,
+    mut each: impl FnMut(&Row) -> Result<()>,
+) -> Result<()> {
+    let mut after = 0;
+    loop {
+        let rows = rows_after(tx, deal_id, after, cancelled)?;
+        for r in &rows {
+            each(r)?;
+        }
+        match rows.last() {
+            Some(last) if rows.len() as i64 == CHUNK => after = last.booking_id,
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// What a settlement report says besides its lines.
+struct Head {
+    outcome: Outcome,
+    level: i64,
+    approved_qty: i64,
+    ended_at: Option<String>,
+}
+
+fn report(
+    deal: &Deal,
+    head: Head,
+    lines: &[Line],
+    entries: Vec<Value>,
+    events: Vec<Value>,
+) -> Value {
+    let Head {
+        outcome,
+        level,
+        approved_qty,
+        ended_at,
+    } = head;
+    let c = deal.currency();
+    let sum = |f: fn(&Line) -> i64| c.format(lines.iter().map(f).sum());
+    json!({
+        "deal_id": deal.id,
+        "outcome": outcome.as_str(),
+        "level": level,
+        "approved_qty": approved_qty,
+        "currency": c.code(),
+        "final_prices": match outcome {
+            Outcome::Settled => Value::from((0..deal.terms.items.len())
+                .map(|i| c.format(deal.terms.unit_price(i, level))).collect::<Vec<_>>()),
+            _ => Value::Null,
+        },
+        "ended_at": ended_at,
+        "lines": lines.iter().map(|l| l.to_json(deal)).collect::<Vec<_>>(),
+        "totals": {"charged_before": sum(|l| l.charged_before), "final_total": sum(|l| l.final_total),
+                   "refund": sum(|l| l.refund), "due": sum(|l| l.due)},
+        "entries": entries,
+        "events": events,
+    })
+}
+
+/// The settlement already recorded for an ended deal.
+fn recorded(tx: &Transaction, deal: &Deal) -> Result<Value> {
+    let (outcome, level, approved_qty, ended_at): (String, i64, i64, String) = tx
+        .query_row(
+            "SELECT outcome, level, approved_qty, ended_at FROM settlements WHERE deal_id = ?1",
+            [deal.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .or_not_found(|| format!("deal {} has no recorded settlement", deal.id))?;
+    let outcome = Outcome::parse(&outcome)?;
+    let mut lines = vec![];
+    for_each_row(tx, deal.id, outcome == Outcome::Cancelled, |r| {
+        let mut line = Line::compute(deal, outcome, level, r)?;
+        // Report what was written, not what would be computed today.
+        line.refund = r.settled_signed.max(0);
+        line.due = (-r.settled_signed).max(0);
+        lines.push(line);
+        Ok(())
+    })?;
+    let ids = tx
+        .prepare_cached("SELECT id FROM entries WHERE deal_id = ?1 AND settlement = 1 ORDER BY id")?
+        .query_map([deal.id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(report(
+        deal,
+        Head {
+            outcome,
+            level,
+            approved_qty,
+            ended_at: Some(ended_at),
+        },
+        &lines,
+        ledger::entries_json(tx, &ids)?,
+        vec![],
+    ))
+}
+
+/// Writes one line's settlement entry (a refund or the remaining purchase).
+fn post_line(ctx: &Ctx, deal: &Deal, line: &Line) -> Result<Option<i64>> {
+    let (kind, amount) = match (line.refund, line.due) {
+        (r, _) if r > 0 => (Kind::Refund, r),
+        (_, d) if d > 0 => (Kind::Purchase, d),
+        _ => return Ok(None),
+    };
+    let mut e = NewEntry::booking(
+        kind,
+        line.participant_id,
+        deal.id,
+        line.booking_id,
+        deal.currency(),
+        amount,
+    );
+    e.settlement = true;
+    ledger::post(ctx, &e).map(Some)
+}
+
+fn record_settlement(ctx: &Ctx, deal: &Deal, outcome: Outcome, level: i64) -> Result<()> {
+    ctx.tx.execute(
+        "INSERT INTO settlements (deal_id, outcome, level, approved_qty, ended_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![deal.id, outcome.as_str(), level, deal.approved_qty, ctx.now_text()],
+    )?;
+    Ok(())
+}
+
+/// Ends an open deal now: the whole of SPEC section 5, in the caller's transaction.
+fn settle(ctx: &Ctx, deal: &Deal) -> Result<Value> {
+    ctx.tx.execute(
+        "UPDATE bookings SET status = 'expired', updated_at = ?2 WHERE deal_id = ?1 AND status = 'pending'",
+        params![deal.id, ctx.now_text()],
+    )?;
+    deals::add_quantities(ctx.tx, deal.id, 0, -deal.pending_qty)?;
+    let level = deal.level();
+    let outcome = if level < 0 {
+        Outcome::Failed
+    } else {
+        Outcome::Settled
+    };
+    let mut lines = vec![];
+    let mut entry_ids = vec![];
+    for_each_row(ctx.tx, deal.id, false, |r| {
+        let line = Line::compute(deal, outcome, level, r)?;
+        entry_ids.extend(post_line(ctx, deal, &line)?);
+        lines.push(line);
+        Ok(())
+    })?;
+    if outcome == Outcome::Settled {
+        let mut participants: Vec<i64> = lines.iter().map(|l| l.participant_id).collect();
+        participants.sort_unstable();
+        participants.dedup();
+        for p in participants {
+            reputation::record(
+                ctx,
+                Some(p),
+                deal.id,
+                None,
+                reputation::Kind::Completed,
+                &format!(
+                    "took part in deal {} \"{}\", settled",
+                    deal.id, deal.terms.title
+                ),
+            )?;
+        }
+    }
+    let status = match outcome {
+        Outcome::Settled => Status::Settled,
+        _ => Status::Failed,
+    };
+    deals::set_status(ctx, deal.id, status)?;
+    record_settlement(ctx, deal, outcome, level)?;
+    let kind = match outcome {
+        Outcome::Settled => EventKind::DealSettled,
+        _ => EventKind::DealFailed,
+    };
+    let event = notifications::record(ctx, deal, kind, level, level)?;
+    Ok(report(
+        deal,
+        Head {
+            outcome,
+            level,
+            approved_qty: deal.approved_qty,
+            ended_at: Some(ctx.now_text()),
+        },
+        &lines,
+        ledger::entries_json(ctx.tx, &entry_ids)?,
+        vec![event],
+    ))
+}
+
+pub fn end_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let deal_id = args.req_id("deal_id")?;
+    args.finish()?;
+    let deal = deals::load(ctx.tx, deal_id)?;
+    match deal.status {
+        Status::Draft => Err(Error::conflict(format!(
+            "deal {deal_id} is a draft: open it first, or cancel it"
+        ))),
+        Status::Open => settle(ctx, &deal),
+        _ => recorded(ctx.tx, &deal),
+    }
+}
+
+pub fn preview_settlement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let deal_id = args.req_id("deal_id")?;
+    args.finish()?;
+    let deal = deals::load(ctx.tx, deal_id)?;
+    if deal.status.is_ended() {
+        return recorded(ctx.tx, &deal);
+    }
+    let level = deal.level();
+    let outcome = if level < 0 {
+        Outcome::Failed
+    } else {
+        Outcome::Settled
+    };
+    let mut lines = vec![];
+    for_each_row(ctx.tx, deal.id, false, |r| {
+        lines.push(Line::compute(&deal, outcome, level, r)?);
+        Ok(())
+    })?;
+    let head = Head {
+        outcome,
+        level,
+        approved_qty: deal.approved_qty,
+        ended_at: None,
+    };
+    Ok(report(&deal, head, &lines, vec![], vec![]))
+}
+
+pub fn cancel_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let deal_id = args.req_id("deal_id")?;
+    let reason = args.opt_text("reason")?;
+    args.finish()?;
+    let deal = deals::load(ctx.tx, deal_id)?;
+    if deal.status.is_ended() {
+        return Err(Error::conflict(format!(
+            "deal {deal_id} is already {}",
+            deal.status.as_str()
+        )));
+    }
+    let level = deal.level();
+    let mut approved = 0usize;
+    for_each_row(ctx.tx, deal.id, false, |r| {
+        approved += 1;
+        let line = Line::compute(&deal, Outcome::Cancelled, level, r)?;
+        post_line(ctx, &deal, &line)?;
+        Ok(())
+    })?;
+    ctx.tx.execute(
+        "UPDATE bookings SET status = 'cancelled', cancelled_by = 'deal', reason = coalesce(reason, ?2),
+            updated_at = ?3
+         WHERE deal_id = ?1 AND status IN ('pending', 'approved')",
+        params![deal.id, reason.as_deref().unwrap_or("the deal was cancelled"), ctx.now_text()],
+    )?;
+    deals::add_quantities(ctx.tx, deal.id, -deal.approved_qty, -deal.pending_qty)?;
+    ctx.tx.execute(
+        "UPDATE deals SET cancel_reason = ?2 WHERE id = ?1",
+        params![deal.id, reason],
+    )?;
+    deals::set_status(ctx, deal.id, Status::Cancelled)?;
+    record_settlement(ctx, &deal, Outcome::Cancelled, level)?;
+    if approved > 0 {
+        reputation::record(
+            ctx,
+            None,
+            deal.id,
+            None,
+            reputation::Kind::OrganizerCancelled,
+            &format!(
+                "cancelled deal {} \"{}\" with {approved} approved bookings{}",
+                deal.id,
+                deal.terms.title,
+                reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ),
+        )?;
+    }
+    notifications::record(ctx, &deal, EventKind::DealCancelled, level, level)?;
+    Ok(deals::load(ctx.tx, deal_id)?.to_json())
+}
+
+/// Settles every open deal whose `closes_at` is at or before `now`, each in
+/// its own committed transaction. Returns the settlements made.
+pub fn settle_overdue(conn: &mut Connection, now: Time) -> Result<Vec<Value>> {
+    let mut done = vec![];
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let next: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM deals WHERE status = 'open' AND closes_at_ms <= ?1
+                 ORDER BY closes_at_ms, id LIMIT 1",
+                [clock::to_ms(now)],
+                |r| r.get(0),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        let Some(id) = next else {
+            return Ok(done);
+        };
+        let ctx = Ctx { tx: &tx, now };
+        let deal = deals::load(&tx, id)?;
+        let settlement = settle(&ctx, &deal)?;
+        tx.commit()?;
+        done.push(settlement);
+    }
+}

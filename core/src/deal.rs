@@ -1,0 +1,583 @@
+//! A deal's terms (items, tiers, payment, limits) and the pure rules on them:
+//! validation (SPEC section 2), levels, prices at a level, the next tier.
+
+use crate::args::{line_element, Args};
+use crate::clock::{self, Time};
+use crate::error::{Error, Result};
+use crate::money::{parse_percent, Currency};
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+pub const MAX_ITEMS: usize = 50;
+pub const MAX_TIERS: usize = 5;
+/// Largest quantity or threshold accepted anywhere.
+pub const MAX_QTY: i64 = 1_000_000_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payment {
+    Full,
+    /// Deposit percent, strictly between 0 and 100.
+    Deposit(Decimal),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approval {
+    Auto,
+    Manual,
+}
+
+impl Approval {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Approval::Auto => "auto",
+            Approval::Manual => "manual",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub name: String,
+    /// Minor units.
+    pub base_price: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tier {
+    pub min_qty: i64,
+    /// One price per item, in item order, minor units.
+    pub prices: Vec<i64>,
+    pub reward: Option<String>,
+}
+
+/// Everything the organizer sets on a deal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Terms {
+    pub title: String,
+    pub description: Option<String>,
+    pub merchant: Option<String>,
+    pub currency: Currency,
+    pub opens_at: Option<Time>,
+    pub closes_at: Time,
+    pub payment: Payment,
+    pub min_qty: i64,
+    pub approval: Approval,
+    pub allowed_domains: Vec<String>,
+    pub max_per_participant: Option<i64>,
+    pub stock: Option<i64>,
+    pub pickup_points: Vec<String>,
+    pub commission_percent: Option<Decimal>,
+    pub items: Vec<Item>,
+    pub tiers: Vec<Tier>,
+}
+
+/// The fields `update_deal` may change while a deal is open.
+const OPEN_CHANGEABLE: [&str; 5] = [
+    "title",
+    "description",
+    "merchant",
+    "pickup_points",
+    "closes_at",
+];
+
+/// Every field of the terms, as `create_deal` names them.
+pub const FIELDS: [&str; 16] = [
+    "title",
+    "description",
+    "merchant",
+    "currency",
+    "opens_at",
+    "closes_at",
+    "payment",
+    "min_qty",
+    "approval",
+    "allowed_domains",
+    "max_per_participant",
+    "stock",
+    "pickup_points",
+    "commission_percent",
+    "items",
+    "tiers",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextTier {
+    pub level: i64,
+    pub min_qty: i64,
+    pub missing: i64,
+}
+
+impl Terms {
+    /// Reads and validates `create_deal`'s arguments (every field; none left unread).
+    pub fn parse(args: &mut Args) -> Result<Terms> {
+        let title = args.req_line("title")?;
+        let description = args.opt_text("description")?;
+        let merchant = args.opt_line("merchant")?;
+        let currency = args.req_currency("currency")?;
+        let closes_at = clock::parse(&args.field("closes_at"), &args.req_str("closes_at")?)?;
+        let opens_at = match args.opt_str("opens_at")? {
+            Some(s) => Some(clock::parse(&args.field("opens_at"), &s)?),
+            None => None,
+        };
+        if opens_at.is_some_and(|o| o >= closes_at) {
+            return Err(Error::validation(
+                args.field("opens_at"),
+                "must be before closes_at",
+            ));
+        }
+        let min_qty = args.req_int_in("min_qty", 1, MAX_QTY)?;
+        let payment = parse_payment(&mut args.req_object("payment")?)?;
+        let approval = match args.req_choice("approval", &["auto", "manual"])? {
+            "auto" => Approval::Auto,
+            _ => Approval::Manual,
+        };
+        let allowed_domains = parse_unique_list(args, "allowed_domains", domain_element)?;
+        let max_per_participant = args.opt_int_in("max_per_participant", 1, MAX_QTY)?;
+        let stock = args.opt_int_in("stock", 1, MAX_QTY)?;
+        let pickup_points = parse_unique_list(args, "pickup_points", line_element)?;
+        let commission_percent = match args.opt_str("commission_percent")? {
+            None => None,
+            Some(s) => {
+                let f = args.field("commission_percent");
+                let p = parse_percent(&f, &s)?;
+                if p > Decimal::ONE_HUNDRED {
+                    return Err(Error::validation(f, "must be between 0 and 100"));
+                }
+                Some(p)
+            }
+        };
+        let items = parse_items(args, currency)?;
+        let tiers = parse_tiers(args, currency, &items)?;
+        if let Some(stock) = stock {
+            if min_qty > stock {
+                return Err(Error::validation(
+                    args.field("min_qty"),
+                    format!(
+                        "{min_qty} is more than the stock of {stock}: the deal could never succeed"
+                    ),
+                ));
+            }
+            if let Some((i, t)) = tiers.iter().enumerate().find(|(_, t)| t.min_qty > stock) {
+                return Err(Error::validation(
+                    format!("tiers[{i}].min_qty"),
+                    format!(
+                        "{} is more than the stock of {stock}: the tier could never be reached",
+                        t.min_qty
+                    ),
+                ));
+            }
+        }
+        Ok(Terms {
+            title,
+            description,
+            merchant,
+            currency,
+            opens_at,
+            closes_at,
+            payment,
+            min_qty,
+            approval,
+            allowed_domains,
+            max_per_participant,
+            stock,
+            pickup_points,
+            commission_percent,
+            items,
+            tiers,
+        })
+    }
+
+    /// The terms as `create_deal` arguments (money as decimal strings), so an
+    /// update can overlay its fields and validate the whole result again.
+    pub fn to_args(&self) -> Value {
+        let c = self.currency;
+        let mut v = json!({
+            "title": self.title,
+            "currency": c.code(),
+            "closes_at": clock::format(self.closes_at),
+            "min_qty": self.min_qty,
+            "payment": self.payment_json(),
+            "approval": self.approval.as_str(),
+            "items": self.items.iter().map(|i| json!({"name": i.name, "base_price": c.format(i.base_price)})).collect::<Vec<_>>(),
+            "tiers": self.tiers_json(),
+            "allowed_domains": self.allowed_domains,
+            "pickup_points": self.pickup_points,
+        });
+        let m = v.as_object_mut().expect("object");
+        let mut put = |k: &str, val: Option<Value>| {
+            if let Some(val) = val {
+                m.insert(k.to_string(), val);
+            }
+        };
+        put("description", self.description.clone().map(Value::from));
+        put("merchant", self.merchant.clone().map(Value::from));
+        put("opens_at", self.opens_at.map(|t| clock::format(t).into()));
+        put(
+            "max_per_participant",
+            self.max_per_participant.map(Value::from),
+        );
+        put("stock", self.stock.map(Value::from));
+        put(
+            "commission_percent",
+            self.commission_percent.map(|p| p.to_string().into()),
+        );
+        v
+    }
+
+    pub fn payment_json(&self) -> Value {
+        match &self.payment {
+            Payment::Full => json!({"mode": "full"}),
+            Payment::Deposit(p) => json!({"mode": "deposit", "percent": p.to_string()}),
+        }
+    }
+
+    pub fn tiers_json(&self) -> Value {
+        let c = self.currency;
+        self.tiers
+            .iter()
+            .map(|t| {
+                let mut o = json!({
+                    "min_qty": t.min_qty,
+                    "prices": t.prices.iter().map(|p| c.format(*p)).collect::<Vec<_>>(),
+                });
+                if let Some(r) = &t.reward {
+                    o["reward"] = json!(r);
+                }
+                o
+            })
+            .collect()
+    }
+
+    /// The first field, other than those an open deal may change, whose value
+    /// differs between `self` and `new`; and a `closes_at` moved earlier.
+    pub fn open_change_refused(&self, new: &Terms) -> Option<String> {
+        let (old_v, new_v) = (self.to_args(), new.to_args());
+        for f in FIELDS {
+            if !OPEN_CHANGEABLE.contains(&f) && old_v.get(f) != new_v.get(f) {
+                return Some(format!(
+                    "{f} cannot change once the deal is open (only title, description, merchant, pickup points and a later closes_at can)"
+                ));
+            }
+        }
+        if new.closes_at < self.closes_at {
+            return Some("closes_at can only move later once the deal is open".into());
+        }
+        None
+    }
+
+    /// SPEC section 2: -1 below `min_qty`; else the highest tier reached, or 0.
+    pub fn level(&self, approved: i64) -> i64 {
+        if approved < self.min_qty {
+            return -1;
+        }
+        self.tiers
+            .iter()
+            .rposition(|t| approved >= t.min_qty)
+            .map_or(0, |i| i as i64 + 1)
+    }
+
+    /// The smallest approved total that raises the level, or `None` at the top.
+    pub fn next_tier(&self, approved: i64) -> Option<NextTier> {
+        let now = self.level(approved);
+        std::iter::once(self.min_qty)
+            .chain(self.tiers.iter().map(|t| t.min_qty))
+            .filter(|&q| q > approved && self.level(q) > now)
+            .min()
+            .map(|q| NextTier {
+                level: self.level(q),
+                min_qty: q,
+                missing: q - approved,
+            })
+    }
+
+    /// An item's unit price at `level` (the base price at level 0 or -1).
+    pub fn unit_price(&self, item: usize, level: i64) -> i64 {
+        match usize::try_from(level) {
+            Ok(l) if l > 0 => self.tiers[l - 1].prices[item],
+            _ => self.items[item].base_price,
+        }
+    }
+
+    /// "model #1 29500.00 USD, model #5 24800.00 USD": the prices at a level.
+    pub fn prices_text(&self, level: i64) -> String {
+        self.items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| {
+                format!(
+                    "{} {} {}",
+                    it.name,
+                    self.currency.format(self.unit_price(i, level)),
+                    self.currency.code()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The index of the item called `name` (case-insensitively; names are
+    /// unique that way).
+    pub fn item_index(&self, name: &str) -> Option<usize> {
+        let name = name.trim();
+        self.items.iter().position(|i| i.name == name).or_else(|| {
+            self.items
+                .iter()
+                .position(|i| i.name.to_lowercase() == name.to_lowercase())
+        })
+    }
+
+    /// Whether an e-mail may book under the deal's domain rule.
+    pub fn admits_email(&self, email: Option<&str>) -> bool {
+        if self.allowed_domains.is_empty() {
+            return true;
+        }
+        let Some(domain) = email
+            .and_then(|e| e.rsplit_once('@'))
+            .map(|(_, d)| d.to_lowercase())
+        else {
+            return false;
+        };
+        self.allowed_domains.contains(&domain)
+    }
+}
+
+fn parse_payment(p: &mut Args) -> Result<Payment> {
+    let payment = match p.req_choice("mode", &["full", "deposit"])? {
+        "full" => Payment::Full,
+        _ => {
+            let f = p.field("percent");
+            let s = p.req_str("percent")?;
+            let pct = parse_percent(&f, &s)?;
+            if pct <= Decimal::ZERO || pct >= Decimal::ONE_HUNDRED {
+                return Err(Error::validation(f, "must be strictly between 0 and 100"));
+            }
+            Payment::Deposit(pct)
+        }
+    };
+    p.finish()?;
+    Ok(payment)
+}
+
+fn parse_unique_list(
+    args: &mut Args,
+    key: &str,
+    each: fn(&str, &Value) -> Result<String>,
+) -> Result<Vec<String>> {
+    let list = args.opt_array(key, each)?.unwrap_or_default();
+    for (i, v) in list.iter().enumerate() {
+        if list[..i]
+            .iter()
+            .any(|o| o.to_lowercase() == v.to_lowercase())
+        {
+            return Err(Error::validation(
+                format!("{}[{i}]", args.field(key)),
+                format!("{v:?} is listed twice"),
+            ));
+        }
+    }
+    Ok(list)
+}
+
+/// An allowed e-mail domain: `acme.com` (a leading `@` is dropped), lower-cased.
+fn domain_element(field: &str, v: &Value) -> Result<String> {
+    let s = line_element(field, v)?;
+    let d = s.strip_prefix('@').unwrap_or(&s).to_lowercase();
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if !d.contains('.') || !d.split('.').all(label_ok) {
+        return Err(Error::validation(
+            field,
+            format!("{s:?} is not an e-mail domain like \"acme.com\""),
+        ));
+    }
+    Ok(d)
+}
+
+fn parse_items(args: &mut Args, currency: Currency) -> Result<Vec<Item>> {
+    let field = args.field("items");
+    let items = args
+        .opt_array("items", |f, v| {
+            let mut a = Args::element(f, v)?;
+            let name = a.req_line("name")?;
+            let base_price = a.req_money("base_price", currency)?;
+            a.finish()?;
+            Ok(Item { name, base_price })
+        })?
+        .ok_or_else(|| Error::validation(&field, "is required"))?;
+    if items.is_empty() || items.len() > MAX_ITEMS {
+        return Err(Error::validation(
+            field,
+            format!("must hold 1 to {MAX_ITEMS} items"),
+        ));
+    }
+    for (i, it) in items.iter().enumerate() {
+        if items[..i]
+            .iter()
+            .any(|o| o.name.to_lowercase() == it.name.to_lowercase())
+        {
+            return Err(Error::validation(
+                format!("{field}[{i}].name"),
+                format!("{:?} is already the name of another item", it.name),
+            ));
+        }
+    }
+    Ok(items)
+}
+
+fn parse_tiers(args: &mut Args, currency: Currency, items: &[Item]) -> Result<Vec<Tier>> {
+    let field = args.field("tiers");
+    let tiers = args
+        .opt_array("tiers", |f, v| {
+            let mut a = Args::element(f, v)?;
+            let min_qty = a.req_int_in("min_qty", 1, MAX_QTY)?;
+            let pf = a.field("prices");
+            let prices = a
+                .opt_array("prices", |pf, pv| match pv {
+                    Value::String(s) => currency.parse_positive(pf, s),
+                    _ => Err(Error::validation(
+                        pf,
+                        "must be a decimal string like \"12.50\"",
+                    )),
+                })?
+                .ok_or_else(|| Error::validation(&pf, "is required"))?;
+            if prices.len() != items.len() {
+                return Err(Error::validation(
+                    pf,
+                    format!(
+                        "must hold one price per item ({}), in item order",
+                        items.len()
+                    ),
+                ));
+            }
+            let reward = a.opt_text("reward")?;
+            a.finish()?;
+            Ok(Tier {
+                min_qty,
+                prices,
+                reward,
+            })
+        })?
+        .ok_or_else(|| Error::validation(&field, "is required"))?;
+    if tiers.len() > MAX_TIERS {
+        return Err(Error::validation(
+            field,
+            format!("at most {MAX_TIERS} tiers"),
+        ));
+    }
+    for (t, tier) in tiers.iter().enumerate() {
+        if t > 0 && tier.min_qty <= tiers[t - 1].min_qty {
+            return Err(Error::validation(
+                format!("{field}[{t}].min_qty"),
+                format!(
+                    "must be greater than the previous tier's threshold ({})",
+                    tiers[t - 1].min_qty
+                ),
+            ));
+        }
+        for (i, &price) in tier.prices.iter().enumerate() {
+            let (above, what) = match t {
+                0 => (items[i].base_price, "the item's base price"),
+                _ => (tiers[t - 1].prices[i], "the previous tier's price"),
+            };
+            if price > above {
+                return Err(Error::validation(
+                    format!("{field}[{t}].prices[{i}]"),
+                    format!(
+                        "{} for {:?} is more than {what} ({})",
+                        currency.format(price),
+                        items[i].name,
+                        currency.format(above)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(tiers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cars() -> Terms {
+        let mut a = Args::new(json!({
+            "title": "Cars", "currency": "USD", "closes_at": "2026-12-01T00:00:00Z",
+            "min_qty": 3, "payment": {"mode": "full"}, "approval": "auto",
+            "items": [{"name": "model #1", "base_price": "30000.00"},
+                      {"name": "model #5", "base_price": "25000.00"}],
+            "tiers": [{"min_qty": 4, "prices": ["29500.00", "24800.00"]}]
+        }))
+        .unwrap();
+        let t = Terms::parse(&mut a).unwrap();
+        a.finish().unwrap();
+        t
+    }
+
+    #[test]
+    fn levels_and_next_tier() {
+        let t = cars();
+        assert_eq!(t.level(0), -1);
+        assert_eq!(t.level(2), -1);
+        assert_eq!(t.level(3), 0);
+        assert_eq!(t.level(4), 1);
+        assert_eq!(t.level(400), 1);
+        assert_eq!(
+            t.next_tier(0),
+            Some(NextTier {
+                level: 0,
+                min_qty: 3,
+                missing: 3
+            })
+        );
+        assert_eq!(
+            t.next_tier(3),
+            Some(NextTier {
+                level: 1,
+                min_qty: 4,
+                missing: 1
+            })
+        );
+        assert_eq!(t.next_tier(4), None);
+        assert_eq!(t.unit_price(0, 1), 2_950_000);
+        assert_eq!(t.unit_price(1, 0), 2_500_000);
+        assert_eq!(t.unit_price(1, -1), 2_500_000);
+    }
+
+    #[test]
+    fn tier_below_minimum_is_reached_with_the_minimum() {
+        let mut t = cars();
+        t.tiers[0].min_qty = 2;
+        assert_eq!(t.level(2), -1);
+        assert_eq!(t.level(3), 1);
+        assert_eq!(
+            t.next_tier(0),
+            Some(NextTier {
+                level: 1,
+                min_qty: 3,
+                missing: 3
+            })
+        );
+    }
+
+    #[test]
+    fn domains_compare_exactly_and_case_insensitively() {
+        let mut t = cars();
+        t.allowed_domains = vec!["acme.com".into()];
+        assert!(t.admits_email(Some("Ann@ACME.com")));
+        assert!(!t.admits_email(Some("ann@mail.acme.com")));
+        assert!(!t.admits_email(None));
+    }
+
+    #[test]
+    fn to_args_round_trips() {
+        let t = cars();
+        let mut a = Args::new(t.to_args()).unwrap();
+        assert_eq!(Terms::parse(&mut a).unwrap(), t);
+        a.finish().unwrap();
+    }
+}

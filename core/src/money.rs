@@ -1,0 +1,230 @@
+//! Exact money: ISO 4217 currencies with their minor units, amounts held as
+//! integer minor units (`i64`), parsed from and printed as decimal strings.
+//! Nothing here ever touches a float.
+
+use crate::error::{Error, Result};
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::str::FromStr;
+
+/// The largest amount accepted anywhere, in minor units: 10^15, which keeps
+/// every product and sum the core computes far inside `i64`.
+pub const MAX_MINOR: i64 = 1_000_000_000_000_000;
+
+/// An ISO 4217 currency that has minor units (so not XAU, XDR, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Currency {
+    code: &'static str,
+    exponent: u32,
+}
+
+impl Currency {
+    /// Parses a three-letter code, case-insensitively (`"usd"` is USD).
+    pub fn parse(field: &str, code: &str) -> Result<Currency> {
+        let upper = code.to_ascii_uppercase();
+        let c = iso_currency::Currency::from_code(&upper)
+            .filter(|_| upper.len() == 3)
+            .ok_or_else(|| {
+                Error::validation(field, format!("{code:?} is not an ISO 4217 currency code"))
+            })?;
+        let exponent = c.exponent().ok_or_else(|| {
+            Error::validation(
+                field,
+                format!("{upper} has no minor unit and cannot hold prices"),
+            )
+        })?;
+        Ok(Currency {
+            code: c.code(),
+            exponent: u32::from(exponent),
+        })
+    }
+
+    /// A currency read back from the database, where it was validated.
+    pub fn stored(code: &str) -> Result<Currency> {
+        Currency::parse("currency", code)
+            .map_err(|_| Error::Storage(format!("unknown currency {code:?} in the database")))
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// Number of decimals: USD 2, JPY 0, KWD 3.
+    pub fn exponent(&self) -> u32 {
+        self.exponent
+    }
+
+    /// Prints minor units with exactly the currency's decimals: `"29500.00"`.
+    pub fn format(&self, minor: i64) -> String {
+        Decimal::new(minor, self.exponent).to_string()
+    }
+
+    /// Parses a positive amount (`> 0`) given as a decimal string.
+    pub fn parse_positive(&self, field: &str, text: &str) -> Result<i64> {
+        let v = self.parse_amount(field, text)?;
+        if v == 0 {
+            return Err(Error::validation(field, "must be greater than 0"));
+        }
+        Ok(v)
+    }
+
+    /// Parses an amount `>= 0`: plain digits with an optional decimal point,
+    /// no sign, no exponent, no spaces, at most the currency's decimals
+    /// (extra zeros are fine: "2500.00" JPY is 2500).
+    pub fn parse_amount(&self, field: &str, text: &str) -> Result<i64> {
+        let d = parse_plain_decimal(field, text)?;
+        let normalized = d.normalize();
+        if normalized.scale() > self.exponent {
+            return Err(Error::validation(
+                field,
+                format!(
+                    "{text:?} has more decimals than {} allows ({})",
+                    self.code, self.exponent
+                ),
+            ));
+        }
+        let scaled = normalized
+            .checked_mul(Decimal::from(10_i64.pow(self.exponent)))
+            .ok_or_else(|| too_large(field))?;
+        let minor = i64::try_from(scaled.normalize().mantissa()).map_err(|_| too_large(field))?;
+        if minor > MAX_MINOR {
+            return Err(too_large(field));
+        }
+        Ok(minor)
+    }
+}
+
+fn too_large(field: &str) -> Error {
+    Error::validation(field, "amount is too large")
+}
+
+/// A non-negative decimal written as digits with an optional single point
+/// ("12", "12.5", "0.125"); anything else (signs, exponents, spaces,
+/// "NaN", "Infinity", "5.", ".5") is refused with a message naming `field`.
+pub fn parse_plain_decimal(field: &str, text: &str) -> Result<Decimal> {
+    let bad = || {
+        Error::validation(
+            field,
+            format!(
+                "{:?} is not a decimal amount like \"12.50\"",
+                truncate(text)
+            ),
+        )
+    };
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
+        return Err(bad());
+    }
+    // 28 significant digits is rust_decimal's limit; refuse rather than round.
+    if int.trim_start_matches('0').len() > 18 || frac.map_or(0, str::len) > 18 {
+        return Err(too_large_or_precise(field));
+    }
+    Decimal::from_str(text).map_err(|_| bad())
+}
+
+fn too_large_or_precise(field: &str) -> Error {
+    Error::validation(field, "has too many digits")
+}
+
+fn truncate(text: &str) -> String {
+    if text.chars().count() > 40 {
+        let mut s: String = text.chars().take(40).collect();
+        s.push('…');
+        s
+    } else {
+        text.to_string()
+    }
+}
+
+/// A percentage given as a decimal string, with its bounds checked by the caller.
+pub fn parse_percent(field: &str, text: &str) -> Result<Decimal> {
+    let d = parse_plain_decimal(field, text)?.normalize();
+    if d.scale() > 6 {
+        return Err(Error::validation(field, "at most 6 decimals"));
+    }
+    Ok(d)
+}
+
+/// `round(minor x percent / 100)` to the minor unit, half away from zero
+/// (0.125 -> 0.13), as SPEC section 1 requires for deposits.
+pub fn percent_of(minor: i64, percent: Decimal) -> i64 {
+    let exact = Decimal::from(minor) * percent / Decimal::ONE_HUNDRED;
+    let rounded = exact.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    i64::try_from(rounded.mantissa()).expect("percent of an amount below MAX_MINOR fits i64")
+}
+
+/// `price x quantity` in minor units, refusing what would not fit.
+pub fn times(field: &str, price: i64, quantity: i64) -> Result<i64> {
+    price
+        .checked_mul(quantity)
+        .filter(|v| *v <= MAX_MINOR * 1000)
+        .ok_or_else(|| Error::validation(field, "price x quantity is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cur(c: &str) -> Currency {
+        Currency::parse("currency", c).unwrap()
+    }
+
+    #[test]
+    fn minor_units_per_currency() {
+        assert_eq!(cur("USD").exponent(), 2);
+        assert_eq!(cur("jpy").exponent(), 0);
+        assert_eq!(cur("KWD").exponent(), 3);
+        assert_eq!(cur("eur").code(), "EUR");
+        assert!(Currency::parse("currency", "XAU").is_err());
+        assert!(Currency::parse("currency", "ZZZ").is_err());
+        assert!(Currency::parse("currency", "US").is_err());
+    }
+
+    #[test]
+    fn parse_and_format_exactly() {
+        let usd = cur("USD");
+        assert_eq!(usd.parse_amount("a", "29500.00").unwrap(), 2_950_000);
+        assert_eq!(usd.parse_amount("a", "0.1").unwrap(), 10);
+        assert_eq!(usd.format(2_950_000), "29500.00");
+        assert_eq!(usd.format(-5), "-0.05");
+        assert_eq!(usd.format(0), "0.00");
+        let jpy = cur("JPY");
+        assert_eq!(jpy.parse_amount("a", "2500.00").unwrap(), 2500);
+        assert!(jpy.parse_amount("a", "2500.5").is_err());
+        assert_eq!(jpy.format(2500), "2500");
+        let kwd = cur("KWD");
+        assert_eq!(kwd.parse_amount("a", "1.005").unwrap(), 1005);
+        assert_eq!(kwd.format(1005), "1.005");
+    }
+
+    #[test]
+    fn refuses_everything_that_is_not_a_plain_decimal() {
+        let usd = cur("USD");
+        for bad in [
+            "", " 5", "5 ", "+5", "-5", "1e5", "NaN", "Infinity", "5.", ".5", "1,5", "0x10",
+            "5.001", "１",
+        ] {
+            let e = usd.parse_amount("amount", bad).unwrap_err();
+            assert_eq!(e.code(), "validation", "{bad:?}");
+            assert!(e.to_string().starts_with("amount: "), "{e}");
+        }
+        assert!(usd.parse_positive("amount", "0.00").is_err());
+        assert!(usd.parse_amount("amount", "99999999999999999999").is_err());
+        assert!(usd.parse_amount("amount", "10000000000000.01").is_err());
+        assert_eq!(
+            usd.parse_amount("amount", "10000000000000.00").unwrap(),
+            MAX_MINOR
+        );
+    }
+
+    #[test]
+    fn deposit_rounds_half_away_from_zero() {
+        // 0.125 USD -> 0.13 (banker's rounding would give 0.12)
+        assert_eq!(percent_of(25, Decimal::from(50)), 13);
+        assert_eq!(percent_of(297, Decimal::from_str("12.5").unwrap()), 37);
+        assert_eq!(percent_of(3_000_000, Decimal::from(10)), 300_000);
+    }
+}

@@ -1,0 +1,106 @@
+//! The ledger and deal invariants, checked against a whole database. The
+//! property tests run this after every step; so can the crash harness.
+
+use crate::commands::deals;
+use crate::error::Result;
+use rusqlite::Connection;
+
+/// Every broken invariant, described; empty when the database is sound.
+pub fn check(conn: &mut Connection) -> Result<Vec<String>> {
+    let tx = conn.transaction()?;
+    let mut broken = vec![];
+    let mut q = |sql: &str, what: &str| -> Result<()> {
+        let mut stmt = tx.prepare(sql)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for r in rows {
+            broken.push(format!("{what}: {}", r?));
+        }
+        Ok(())
+    };
+    q(
+        "SELECT currency || ' sums to ' || sum(b) FROM (
+            SELECT currency, balance AS b FROM wallets
+            UNION ALL SELECT currency, balance FROM accounts)
+         GROUP BY currency HAVING sum(b) != 0",
+        "accounts do not sum to zero",
+    )?;
+    q(
+        "SELECT 'participant ' || w.participant_id || ' ' || w.currency || ': wallet ' || w.balance
+                || ', entries ' || coalesce(s.total, 0)
+         FROM wallets w LEFT JOIN (SELECT participant_id, currency, sum(signed) AS total
+                                   FROM entries GROUP BY 1, 2) s
+           ON s.participant_id = w.participant_id AND s.currency = w.currency
+         WHERE w.balance != coalesce(s.total, 0)
+         UNION ALL
+         SELECT 'participant ' || participant_id || ' ' || currency || ' has entries but no wallet'
+         FROM entries e WHERE NOT EXISTS (SELECT 1 FROM wallets w
+             WHERE w.participant_id = e.participant_id AND w.currency = e.currency)
+         GROUP BY participant_id, currency",
+        "wallet balance differs from its entries",
+    )?;
+    q(
+        "SELECT a.name || ' ' || a.currency || ': ' || a.balance || ' vs ' || coalesce(-s.total, 0)
+         FROM accounts a LEFT JOIN (SELECT counterparty, currency, sum(signed) AS total
+                                    FROM entries GROUP BY 1, 2) s
+           ON s.counterparty = a.name AND s.currency = a.currency
+         WHERE a.balance != coalesce(-s.total, 0)",
+        "account balance differs from its entries",
+    )?;
+    q(
+        "SELECT 'deal ' || d.id || ': approved ' || d.approved_qty || ' vs ' || coalesce(s.a, 0)
+                || ', pending ' || d.pending_qty || ' vs ' || coalesce(s.p, 0)
+         FROM deals d LEFT JOIN (SELECT deal_id,
+                sum(CASE WHEN status = 'approved' THEN quantity END) AS a,
+                sum(CASE WHEN status = 'pending' THEN quantity END) AS p
+             FROM bookings GROUP BY deal_id) s ON s.deal_id = d.id
+         WHERE d.approved_qty != coalesce(s.a, 0) OR d.pending_qty != coalesce(s.p, 0)",
+        "deal totals differ from its bookings",
+    )?;
+    q(
+        "SELECT 'deal ' || d.id || ' is ' || d.status
+         FROM deals d LEFT JOIN settlements s ON s.deal_id = d.id
+         WHERE (d.status IN ('settled', 'failed', 'cancelled')) != (s.deal_id IS NOT NULL)
+            OR (s.outcome IS NOT NULL AND s.outcome != d.status)",
+        "deal status and settlement record disagree",
+    )?;
+    q(
+        "SELECT 'booking ' || b.id || ' (' || b.status || ') charged ' || s.c
+         FROM bookings b JOIN (SELECT booking_id, -sum(signed) AS c FROM entries
+                               WHERE booking_id IS NOT NULL GROUP BY 1) s ON s.booking_id = b.id
+         JOIN deals d ON d.id = b.deal_id
+         WHERE s.c < 0 OR (s.c != 0 AND (b.status != 'approved' OR d.status IN ('failed', 'cancelled')))",
+        "booking charged while it should not be",
+    )?;
+    // A settled deal: every approved booking charged exactly final price x quantity.
+    let settled: Vec<i64> = tx
+        .prepare("SELECT id FROM deals WHERE status = 'settled'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in settled {
+        let deal = deals::load(&tx, id)?;
+        let level = deal.level();
+        let mut stmt = tx.prepare(
+            "SELECT b.id, b.item, b.quantity,
+                (SELECT -coalesce(sum(signed), 0) FROM entries e WHERE e.booking_id = b.id)
+             FROM bookings b WHERE b.deal_id = ?1 AND b.status = 'approved'",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        for r in rows {
+            let (b, item, qty, charged) = r?;
+            let expected = deal.terms.unit_price(item as usize, level) * qty;
+            if charged != expected {
+                broken.push(format!(
+                    "settled deal {id}: booking {b} charged {charged}, final price x quantity is {expected}"
+                ));
+            }
+        }
+    }
+    Ok(broken)
+}
