@@ -8,6 +8,7 @@ pub mod args;
 pub mod clock;
 pub mod commands;
 pub mod deal;
+pub mod demo;
 pub mod error;
 pub mod events;
 pub mod money;

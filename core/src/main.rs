@@ -15,7 +15,7 @@ use std::process::ExitCode;
     name = "bookrun",
     version,
     about = "Book & Run: group-buy deals with quantity tiers, bookings, wallets and settlement",
-    override_usage = "bookrun [--db PATH] [--now RFC3339] COMMAND [JSON-ARGS]"
+    override_usage = "bookrun [--db PATH] [--now RFC3339] [--demo] COMMAND [JSON-ARGS]"
 )]
 struct Cli {
     /// The database file (default: $BOOKRUN_DB, else the desktop app's own database)
@@ -24,6 +24,9 @@ struct Cli {
     /// The clock for this call, as RFC 3339 (default: the system clock)
     #[arg(long, value_name = "RFC3339")]
     now: Option<String>,
+    /// On a database with no deals, first create the demo deal (SPEC example 1's "Cars")
+    #[arg(long)]
+    demo: bool,
     /// The command to run (listed below)
     #[arg(value_name = "COMMAND")]
     command: Option<String>,
@@ -127,5 +130,8 @@ fn run(cli: Cli) -> Result<Value, Error> {
         None => store::default_path()?,
     };
     let mut conn = store::open(&path)?;
+    if cli.demo {
+        bookrun::demo::seed_if_empty(&mut conn, now)?;
+    }
     api::execute(&mut conn, &name, args, now)
 }

@@ -62,38 +62,7 @@ impl Db {
 
     /// Every row of every table, as text, in a stable order.
     pub fn dump(&self) -> String {
-        let mut out = String::new();
-        let tables: Vec<String> = self
-            .conn
-            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        for t in tables {
-            out.push_str(&format!("## {t}\n"));
-            let mut stmt = self
-                .conn
-                .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1, 2"))
-                .unwrap();
-            let n = stmt.column_count();
-            let rows = stmt
-                .query_map([], |r| {
-                    (0..n)
-                        .map(|i| {
-                            r.get::<_, rusqlite::types::Value>(i)
-                                .map(|v| format!("{v:?}"))
-                        })
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .unwrap();
-            for r in rows {
-                out.push_str(&r.unwrap().join("|"));
-                out.push('\n');
-            }
-        }
-        out
+        dump(&self.conn)
     }
 
     /// Asserts the ledger and deal invariants hold.
@@ -154,4 +123,38 @@ pub fn kinds(outcome: &Value) -> Vec<String> {
         .iter()
         .map(|e| e["kind"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// Every row of every table of a database, as text, in a stable order.
+pub fn dump(conn: &Connection) -> String {
+    let mut out = String::new();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for t in tables {
+        out.push_str(&format!("## {t}\n"));
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1, 2"))
+            .unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        for r in rows {
+            out.push_str(&r.unwrap().join("|"));
+            out.push('\n');
+        }
+    }
+    out
 }
