@@ -40,7 +40,12 @@ pub fn seed_if_empty(conn: &mut Connection, now: Time) -> Result<Option<i64>> {
         ("Dev Dalton", "dev@example.org", "model #5"),
     ];
     for (i, (name, email, item)) in people.iter().enumerate() {
-        let p = execute(conn, "add_participant", json!({"name": name, "email": email}), now)?["id"]
+        let p = execute(
+            conn,
+            "add_participant",
+            json!({"name": name, "email": email}),
+            now,
+        )?["id"]
             .as_i64()
             .expect("participant id");
         execute(

@@ -433,6 +433,15 @@ pub fn cancel_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 /// its own committed transaction. Returns the settlements made.
 pub fn settle_overdue(conn: &mut Connection, now: Time) -> Result<Vec<Value>> {
     let mut done = vec![];
+    // A cheap read first, so that most calls never take the write lock.
+    let any: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM deals WHERE status = 'open' AND closes_at_ms <= ?1)",
+        )?
+        .query_row([clock::to_ms(now)], |r| r.get(0))?;
+    if !any {
+        return Ok(done);
+    }
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let next: Option<i64> = tx
