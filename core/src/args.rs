@@ -25,7 +25,6 @@ impl Args {
                 seen: BTreeSet::new(),
                 prefix: String::new(),
             }),
-            Value::Null => Ok(Args::nested(Map::new(), String::new())),
             _ => Err(Error::Usage("arguments must be a JSON object".into())),
         }
     }
