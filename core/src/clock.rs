@@ -2,7 +2,7 @@
 //! never reads the system clock; commands receive `now`.
 
 use crate::error::{Error, Result};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 
 pub type Time = DateTime<Utc>;
 
@@ -28,7 +28,7 @@ pub fn to_ms(t: Time) -> i64 {
     t.timestamp_millis()
 }
 
-/// The real clock, for callers that were not given `--now`.
+/// The real clock, to the millisecond, for callers that were not given `--now`.
 pub fn system_now() -> Time {
-    Utc::now()
+    Utc::now().trunc_subsecs(3)
 }

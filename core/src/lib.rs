@@ -16,3 +16,5 @@ pub mod store;
 
 pub use api::{execute, COMMANDS};
 pub use error::{Error, Result};
+/// The SQLite binding the core is built with, for the desktop shell.
+pub use rusqlite;

@@ -367,3 +367,79 @@ pub fn list_bookings(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Value::Array(rows))
 }
+
+/// What cancelling a booking would do, without doing it: the refund, the
+/// level after, the event, the reputation events, and what every other
+/// participant would pay more at the lower level (the window's step-down
+/// warning).
+pub fn preview_cancel(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let booking_id = args.req_id("booking_id")?;
+    let by = args
+        .opt_choice("by", &["participant", "organizer"])?
+        .unwrap_or("participant");
+    args.finish()?;
+    let b = load(ctx.tx, booking_id)?;
+    let deal = deals::load(ctx.tx, b.deal_id)?;
+    if b.status != "pending" && b.status != "approved" {
+        return Err(Error::conflict(format!(
+            "booking {booking_id} is {}: only a pending or approved booking can be cancelled",
+            b.status
+        )));
+    }
+    deal.require_open("cancel its bookings")?;
+    let approved = b.status == "approved";
+    let from = deal.level();
+    let to = if approved {
+        deal.terms.level(deal.approved_qty - b.quantity)
+    } else {
+        from
+    };
+    let c = deal.currency();
+    let mut others: Vec<(i64, String, i64)> = vec![];
+    if to < from {
+        let mut stmt = ctx.tx.prepare_cached(
+            "SELECT b.participant_id, p.name, b.item, sum(b.quantity) FROM bookings b
+             JOIN participants p ON p.id = b.participant_id
+             WHERE b.deal_id = ?1 AND b.status = 'approved' AND b.id != ?2
+             GROUP BY b.participant_id, b.item ORDER BY b.participant_id",
+        )?;
+        let rows = stmt.query_map(params![deal.id, b.id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (pid, name, item, qty) = row?;
+            let item = item as usize;
+            let more = (deal.terms.unit_price(item, to) - deal.terms.unit_price(item, from)) * qty;
+            match others.last_mut() {
+                Some(last) if last.0 == pid => last.2 += more,
+                _ => others.push((pid, name, more)),
+            }
+        }
+        others.retain(|o| o.2 > 0);
+        others.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    }
+    let penalties = if by == "participant" {
+        (from - to).max(0)
+    } else {
+        0
+    };
+    Ok(json!({
+        "booking_id": b.id,
+        "deal_id": deal.id,
+        "participant_id": b.participant_id,
+        "refund": c.format(if approved { charged(ctx.tx, b.id)? } else { 0 }),
+        "from_level": from,
+        "to_level": to,
+        "event": crate::events::level_change(from, to).map(|k| k.as_str()),
+        "prices_after": (0..deal.terms.items.len()).map(|i| c.format(deal.terms.unit_price(i, to))).collect::<Vec<_>>(),
+        "reputation_events": penalties,
+        "others": others.iter().map(|(pid, name, more)| json!({
+            "participant_id": pid, "name": name, "pays_more": c.format(*more)})).collect::<Vec<_>>(),
+        "total_more": c.format(others.iter().map(|o| o.2).sum()),
+    }))
+}

@@ -26,7 +26,9 @@ pub fn require(tx: &Transaction, id: i64) -> Result<Participant> {
 }
 
 const COLUMNS: &str = "p.id, p.name, p.email, p.phone, p.note, p.created_at,
-    (SELECT coalesce(sum(delta), 0) FROM reputation_events r WHERE r.participant_id = p.id)";
+    (SELECT coalesce(sum(delta), 0) FROM reputation_events r WHERE r.participant_id = p.id),
+    (SELECT json_group_array(json_array(w.currency, w.balance)) FROM
+        (SELECT currency, balance FROM wallets WHERE participant_id = p.id ORDER BY currency) w)";
 
 fn to_json(r: &Row) -> rusqlite::Result<Value> {
     Ok(json!({
@@ -37,7 +39,20 @@ fn to_json(r: &Row) -> rusqlite::Result<Value> {
         "note": r.get::<_, Option<String>>(4)?,
         "created_at": r.get::<_, String>(5)?,
         "reputation": r.get::<_, i64>(6)?,
+        "balances": balances(&r.get::<_, String>(7)?),
     }))
+}
+
+/// `[{"currency","balance"}]` from the `[[code, minor], ...]` the query built.
+fn balances(json_pairs: &str) -> Value {
+    let pairs: Vec<(String, i64)> = serde_json::from_str(json_pairs).unwrap_or_default();
+    pairs
+        .into_iter()
+        .filter_map(|(code, minor)| {
+            let c = crate::money::Currency::stored(&code).ok()?;
+            Some(json!({"currency": c.code(), "balance": c.format(minor)}))
+        })
+        .collect()
 }
 
 /// `name@domain.tld`: one `@`, no spaces, a dot in the domain.
