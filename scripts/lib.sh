@@ -3,13 +3,22 @@
 # shellcheck shell=bash
 
 # Cargo from rustup lives in ~/.cargo/bin, which a non-login shell may lack.
-if ! command -v cargo >/dev/null 2>&1 && [ -f "$HOME/.cargo/env" ]; then
+if [ -f "$HOME/.cargo/env" ]; then
     # shellcheck source=/dev/null
     . "$HOME/.cargo/env"
 fi
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# What building and running the desktop app needs (Tauri on Debian 12).
+DESKTOP_PACKAGES=(build-essential pkg-config ca-certificates libwebkit2gtk-4.1-dev
+    libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev)
+# What the end-to-end tests add: a virtual display, the WebKit WebDriver,
+# a D-Bus session with a notification daemon and dbus-monitor.
+E2E_PACKAGES=(xvfb webkit2gtk-driver dbus dbus-x11 dunst)
 
 # Installs Debian packages that are not installed yet (as root, or with sudo).
 apt_install() {
+    command -v dpkg-query >/dev/null 2>&1 || return 0
     local missing=()
     for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -22,14 +31,22 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-ensure_build_tools() {
-    if command -v dpkg-query >/dev/null 2>&1; then
-        # gcc and make for the bundled SQLite; ca-certificates for crates.io.
-        apt_install build-essential ca-certificates
-    fi
+ensure_rust() {
     if ! command -v cargo >/dev/null 2>&1; then
         echo "Rust is missing: install it with rustup (https://rustup.rs), then run this again." >&2
         exit 1
     fi
     rustup component add clippy rustfmt >/dev/null 2>&1 || true
+}
+
+ensure_desktop_build() {
+    apt_install "${DESKTOP_PACKAGES[@]}"
+    ensure_rust
+}
+
+ensure_e2e() {
+    apt_install "${E2E_PACKAGES[@]}"
+    if ! command -v tauri-driver >/dev/null 2>&1; then
+        cargo install tauri-driver --locked --version "^2"
+    fi
 }

@@ -1,0 +1,126 @@
+//! The Tauri commands: one per entry of the core's command table, generated
+//! by a macro and checked against the table by a test, so the window and
+//! the `bookrun` CLI expose the same names with the same JSON. Each runs off
+//! the main thread (`async`), calls the core, and maps errors to
+//! `{code, message, field?}`.
+
+use crate::{db, notify};
+use serde::Serialize;
+use serde_json::Value;
+use tauri::ipc::{InvokeBody, Request};
+use tauri::{AppHandle, Runtime};
+
+/// An error as the window receives it.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct CommandError {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl From<bookrun::Error> for CommandError {
+    fn from(e: bookrun::Error) -> Self {
+        let field = match &e {
+            bookrun::Error::Validation { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        CommandError {
+            code: e.code(),
+            message: e.to_string(),
+            field,
+        }
+    }
+}
+
+/// Runs command `name` with the JSON body of the request.
+fn run<R: Runtime>(
+    app: &AppHandle<R>,
+    name: &str,
+    body: &InvokeBody,
+) -> Result<Value, CommandError> {
+    let args = match body {
+        InvokeBody::Json(v) => v.clone(),
+        InvokeBody::Raw(_) => {
+            return Err(bookrun::Error::Usage("arguments must be a JSON object".into()).into())
+        }
+    };
+    let result = {
+        let state = db(app);
+        let mut conn = state.lock();
+        bookrun::execute(&mut conn, name, args, bookrun::clock::system_now())
+    };
+    // Whatever the command caused (and any overdue settlement) is notified now.
+    notify::deliver(app);
+    Ok(result?)
+}
+
+macro_rules! commands {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[tauri::command(async)]
+            pub fn $name<R: Runtime>(app: AppHandle<R>, request: Request<'_>) -> Result<Value, CommandError> {
+                run(&app, stringify!($name), request.body())
+            }
+        )*
+
+        /// The names of the commands the window can call.
+        pub const NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        /// The invoke handler with every command.
+        pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+    };
+}
+
+commands!(
+    create_deal,
+    update_deal,
+    open_deal,
+    end_deal,
+    cancel_deal,
+    get_deal,
+    list_deals,
+    add_participant,
+    list_participants,
+    book,
+    approve_booking,
+    reject_booking,
+    cancel_booking,
+    preview_cancel,
+    list_bookings,
+    record_payment,
+    record_payout,
+    reverse_entry,
+    statement,
+    balances,
+    preview_settlement,
+    reputation,
+    notifications,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_exposes_exactly_the_core_command_table() {
+        let core: Vec<&str> = bookrun::COMMANDS.iter().map(|c| c.name).collect();
+        assert_eq!(NAMES, core.as_slice());
+    }
+
+    #[test]
+    fn errors_reach_the_window_as_code_message_and_field() {
+        let e: CommandError = bookrun::Error::validation("quantity", "must be at least 1").into();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"code": "validation", "message": "quantity: must be at least 1", "field": "quantity"})
+        );
+        let e: CommandError = bookrun::Error::conflict("deal 1 is settled").into();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"code": "conflict", "message": "deal 1 is settled"})
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! Native notifications from the core's event outbox. Every event the core
+//! recorded (by a window command, by the CLI, by settlement at start) is
+//! shown once and then marked delivered; an event whose delivery did not
+//! finish stays in the outbox and is shown at the next chance, so none is
+//! lost if the app dies between commit and notify.
+
+use crate::db;
+use bookrun::commands::notifications::{mark_delivered, undelivered};
+use tauri::{AppHandle, Emitter, Runtime};
+use tauri_plugin_notification::NotificationExt;
+
+/// The notification title for an event kind.
+pub fn title(kind: &str) -> &'static str {
+    match kind {
+        "minimum_reached" => "Minimum reached",
+        "tier_reached" => "Tier reached",
+        "tier_stepped_down" => "Tier lost",
+        "minimum_lost" => "Below the minimum",
+        "deal_settled" => "Deal settled",
+        "deal_failed" => "Deal failed",
+        "deal_cancelled" => "Deal cancelled",
+        _ => "Book & Run",
+    }
+}
+
+/// Shows every undelivered event natively, oldest first, and marks it.
+pub fn deliver<R: Runtime>(app: &AppHandle<R>) {
+    let state = db(app);
+    let conn = state.lock();
+    let events = match undelivered(&conn) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("notifications: cannot read the outbox: {e}");
+            return;
+        }
+    };
+    for ev in events {
+        let kind = ev["kind"].as_str().unwrap_or_default();
+        let body = ev["message"].as_str().unwrap_or_default();
+        if let Err(e) = app
+            .notification()
+            .builder()
+            .title(title(kind))
+            .body(body)
+            .show()
+        {
+            eprintln!("notifications: cannot show event {}: {e}", ev["id"]);
+            return;
+        }
+        let id = ev["id"].as_i64().unwrap_or_default();
+        let now = bookrun::clock::format(bookrun::clock::system_now());
+        match mark_delivered(&conn, id, &now) {
+            Ok(_) => {
+                let _ = app.emit("bookrun://notification", &ev);
+            }
+            Err(e) => eprintln!("notifications: cannot mark event {id} delivered: {e}"),
+        }
+    }
+}

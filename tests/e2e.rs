@@ -1,0 +1,500 @@
+//! End-to-end: the real `bookrun-desktop` window, driven through
+//! tauri-driver and WebKitWebDriver under Xvfb, inside the D-Bus session that
+//! `scripts/test` starts (`dbus-run-session`), with `dbus-monitor` recording
+//! the native notifications. Screenshots go to `target/screenshots/`.
+//!
+//! Needs: Xvfb, WebKitWebDriver (webkit2gtk-driver), tauri-driver, dunst,
+//! dbus-monitor. `scripts/test` installs them and runs this test; a plain
+//! `cargo test` leaves it out (it is `#[ignore]`d for lack of a display).
+
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// A child process killed when the test ends, however it ends.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(name: &str, cmd: &mut Command) -> Proc {
+    let child = cmd.spawn().unwrap_or_else(|e| {
+        panic!("cannot start {name} ({e}): run scripts/test, which installs it")
+    });
+    Proc(child)
+}
+
+fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_bookrun-desktop"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_port(port: u16, what: &str) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < WAIT,
+            "{what} did not listen on port {port}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The desktop session: Xvfb, a notification daemon, dbus-monitor,
+/// tauri-driver, and the app on a fresh database.
+struct Desktop {
+    db: PathBuf,
+    dbus_log: PathBuf,
+    shots: PathBuf,
+    driver_port: u16,
+    _procs: Vec<Proc>,
+    _dir: tempfile::TempDir,
+}
+
+impl Desktop {
+    fn start() -> Desktop {
+        assert!(
+            std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+            "no D-Bus session: run this test inside dbus-run-session (scripts/test does)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("e2e.db");
+        let dbus_log = dir.path().join("dbus.log");
+        let shots = target_dir().join("../screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        let display = format!(":{}", 90 + std::process::id() % 100);
+        let mut procs = vec![spawn(
+            "Xvfb",
+            Command::new("Xvfb")
+                .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .stderr(Stdio::null()),
+        )];
+        std::env::set_var("DISPLAY", &display);
+        std::thread::sleep(Duration::from_millis(500));
+        procs.push(spawn(
+            "dbus-monitor",
+            Command::new("dbus-monitor")
+                .args(["--session", "interface='org.freedesktop.Notifications'"])
+                .stdout(std::fs::File::create(&dbus_log).unwrap()),
+        ));
+        procs.push(spawn(
+            "dunst",
+            Command::new("dunst")
+                .stderr(Stdio::null())
+                .stdout(Stdio::null()),
+        ));
+        let driver_port = free_port();
+        let native_port = free_port();
+        let tauri_driver = which("tauri-driver");
+        procs.push(spawn(
+            "tauri-driver",
+            Command::new(tauri_driver)
+                .args([
+                    "--port",
+                    &driver_port.to_string(),
+                    "--native-port",
+                    &native_port.to_string(),
+                ])
+                .env("BOOKRUN_DB", &db)
+                .stdout(Stdio::null()),
+        ));
+        wait_port(driver_port, "tauri-driver");
+        Desktop {
+            db,
+            dbus_log,
+            shots,
+            driver_port,
+            _procs: procs,
+            _dir: dir,
+        }
+    }
+
+    async fn window(&self) -> Client {
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": {
+                "application": env!("CARGO_BIN_EXE_bookrun-desktop"),
+                "args": ["--db", self.db.to_str().unwrap()]
+            }
+        });
+        let caps = caps.as_object().unwrap().clone();
+        ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.driver_port))
+            .await
+            .expect("connect to tauri-driver")
+    }
+
+    /// Runs the `bookrun` CLI on the same database.
+    fn cli(&self, command: &str, args: Value) -> Value {
+        let bin = target_dir().join("bookrun");
+        let out = Command::new(&bin)
+            .arg("--db")
+            .arg(&self.db)
+            .args([command, &args.to_string()])
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run {} ({e}): build it with cargo build -p bookrun",
+                    bin.display()
+                )
+            });
+        assert!(
+            out.status.success(),
+            "bookrun {command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn dbus(&self) -> String {
+        std::fs::read_to_string(&self.dbus_log).unwrap_or_default()
+    }
+
+    async fn shot(&self, c: &Client, name: &str) {
+        let png = c.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+fn which(name: &str) -> PathBuf {
+    let home_bin = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin").join(name));
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join(name))
+        .chain(home_bin)
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("{name} is not installed: run scripts/test, which installs it"))
+}
+
+fn css(s: &str) -> Locator<'_> {
+    Locator::Css(s)
+}
+
+fn test_id(id: &str) -> String {
+    format!("[data-test=\"{id}\"]")
+}
+
+async fn find(c: &Client, selector: &str) -> Element {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("{selector} did not appear: {e}"))
+}
+
+async fn click(c: &Client, selector: &str) {
+    find(c, selector).await.click().await.unwrap();
+}
+
+async fn type_into(c: &Client, selector: &str, text: &str) {
+    let e = find(c, selector).await;
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+/// Sets an input's value the way a date picker would, firing its events.
+async fn set_value(c: &Client, selector: &str, value: &str) {
+    let e = find(c, selector).await;
+    c.execute(
+        "arguments[0].value = arguments[1];
+         arguments[0].dispatchEvent(new Event('input', {bubbles: true}));
+         arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![serde_json::to_value(&e).unwrap(), json!(value)],
+    )
+    .await
+    .unwrap();
+}
+
+async fn select(c: &Client, selector: &str, value: &str) {
+    find(c, selector)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap();
+}
+
+async fn text(c: &Client, selector: &str) -> String {
+    find(c, selector).await.text().await.unwrap()
+}
+
+/// Waits until the text of `selector` satisfies `ok`; returns it.
+async fn wait_text(c: &Client, selector: &str, ok: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(e) = c.find(css(selector)).await {
+            if let Ok(t) = e.text().await {
+                if ok(&t) {
+                    return t;
+                }
+                assert!(start.elapsed() < WAIT, "{selector} shows {t:?}");
+            }
+        }
+        assert!(start.elapsed() < WAIT, "{selector} did not appear");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn go(c: &Client, hash: &str) {
+    c.execute("location.hash = arguments[0];", vec![json!(hash)])
+        .await
+        .unwrap();
+}
+
+/// The x of the approved-total marker in the ladder chart.
+async fn marker_x(c: &Client) -> String {
+    find(
+        c,
+        &format!("{} [data-test=\"approved-marker\"]", test_id("ladder")),
+    )
+    .await
+    .attr("x1")
+    .await
+    .unwrap()
+    .unwrap_or_default()
+}
+
+async fn book_and_approve(c: &Client, participant: i64, item: &str) -> i64 {
+    select(c, "#book-participant", &participant.to_string()).await;
+    select(c, "#book-item", item).await;
+    type_into(c, "#book-quantity", "1").await;
+    let before = c
+        .find_all(css("[data-test^=\"approve-\"]"))
+        .await
+        .unwrap()
+        .len();
+    click(c, &test_id("book")).await;
+    let start = Instant::now();
+    let buttons = loop {
+        let b = c.find_all(css("[data-test^=\"approve-\"]")).await.unwrap();
+        if b.len() > before {
+            break b;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "the booking did not reach the approval queue"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mut ids = vec![];
+    for b in &buttons {
+        let id = b.attr("data-test").await.unwrap().unwrap();
+        ids.push(id.trim_start_matches("approve-").parse::<i64>().unwrap());
+    }
+    let id = *ids.iter().max().unwrap();
+    click(c, &test_id(&format!("approve-{id}"))).await;
+    let start = Instant::now();
+    while c
+        .find(css(&test_id(&format!("approve-{id}"))))
+        .await
+        .is_ok()
+    {
+        assert!(start.elapsed() < WAIT, "booking {id} stayed in the queue");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, WebKitWebDriver, tauri-driver and a D-Bus session: run scripts/test"]
+async fn organizer_flow_in_the_real_window() {
+    let desk = Desktop::start();
+    // Participants made with the CLI before the window opens.
+    let ann = desk.cli(
+        "add_participant",
+        json!({"name": "Ann Archer", "email": "ann@example.org"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let ben = desk.cli("add_participant", json!({"name": "Ben Brook"}))["id"]
+        .as_i64()
+        .unwrap();
+    let c = desk.window().await;
+    let result = flow(&desk, &c, ann, ben).await;
+    let _ = c.close().await;
+    result
+}
+
+async fn flow(desk: &Desktop, c: &Client, ann: i64, ben: i64) {
+    // A participant whose name is markup shows as text.
+    go(c, "#/participants").await;
+    type_into(c, "#participant-name", "<img src=x onerror=alert(1)>").await;
+    click(c, &test_id("add-participant")).await;
+    let xss = wait_text(c, "[data-test^=\"participant-\"]:last-of-type", |t| {
+        t.contains("<img")
+    })
+    .await;
+    assert!(xss.contains("<img src=x onerror=alert(1)>"), "{xss}");
+    let images = c.find_all(css("main img")).await.unwrap();
+    assert!(
+        images.is_empty(),
+        "a participant's name was rendered as HTML"
+    );
+    desk.shot(c, "participants").await;
+
+    // Create a deal through the editor: manual approval, two items, one tier.
+    go(c, "#/deals").await;
+    click(c, &test_id("new-deal")).await;
+    type_into(c, "#deal-title", "Bikes").await;
+    type_into(c, "#deal-currency", "USD").await;
+    set_value(c, "#deal-closes-at", "2099-06-30T18:00").await;
+    type_into(c, "#deal-min-qty", "2").await;
+    select(c, "#deal-payment-mode", "full").await;
+    select(c, "#deal-approval", "manual").await;
+    type_into(c, "#item-name-0", "city bike").await;
+    type_into(c, "#item-price-0", "500.00").await;
+    click(c, &test_id("add-item")).await;
+    type_into(c, "#item-name-1", "e-bike").await;
+    type_into(c, "#item-price-1", "1500.00").await;
+    click(c, &test_id("add-tier")).await;
+    type_into(c, "#tier-min-0", "3").await;
+    type_into(c, "#tier-price-0-0", "450.00").await;
+    // First a price above the base price: the error shows next to the field.
+    type_into(c, "#tier-price-0-1", "1600.00").await;
+    click(c, &test_id("save-deal")).await;
+    let err = wait_text(c, "[data-field=\"tiers[0].prices[1]\"]", |t| !t.is_empty()).await;
+    assert!(err.contains("base price"), "{err}");
+    desk.shot(c, "editor-error").await;
+    type_into(c, "#tier-price-0-1", "1400.00").await;
+    click(c, &test_id("save-deal")).await;
+    wait_text(c, &test_id("deal-status"), |t| {
+        t.to_lowercase().contains("draft")
+    })
+    .await;
+    click(c, &test_id("open-deal")).await;
+    wait_text(c, &test_id("deal-status"), |t| {
+        t.to_lowercase().contains("open")
+    })
+    .await;
+    let deal_id = desk.cli("list_deals", json!({}))[0]["id"].as_i64().unwrap();
+
+    // Book and approve until tier 1 is reached; the ladder's marker moves.
+    let x0 = marker_x(c).await;
+    book_and_approve(c, ann, "city bike").await;
+    book_and_approve(c, ben, "e-bike").await;
+    wait_text(c, &test_id("approved-qty"), |t| t.contains('2')).await;
+    let x2 = marker_x(c).await;
+    assert_ne!(x0, x2, "the approved marker did not move");
+    let third = book_and_approve(c, ann, "e-bike").await;
+    wait_text(c, &test_id("deal-level"), |t| t.contains("1")).await;
+    let unlock = text(c, &test_id("unlock-text")).await;
+    assert!(
+        !unlock.contains("unlock tier 1"),
+        "tier 1 is reached: {unlock}"
+    );
+    desk.shot(c, "deal-tier-1").await;
+    let start = Instant::now();
+    while !desk.dbus().contains("reached tier 1") {
+        assert!(
+            start.elapsed() < WAIT,
+            "no Notify with the tier text on D-Bus:\n{}",
+            desk.dbus()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(desk.dbus().contains("member=Notify"), "{}", desk.dbus());
+
+    // Cancel the third booking: the step-down warning names who pays more.
+    click(c, &test_id(&format!("cancel-{third}"))).await;
+    find(c, &test_id("cancel-dialog")).await;
+    let warning = text(c, &test_id("step-down-warning")).await;
+    assert!(
+        warning.contains("Ann Archer") && warning.contains("50.00"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("Ben Brook") && warning.contains("100.00"),
+        "{warning}"
+    );
+    desk.shot(c, "cancel-warning").await;
+    click(c, &test_id("confirm-cancel")).await;
+    wait_text(c, &test_id("deal-level"), |t| !t.contains("1")).await;
+
+    // A change made by the CLI shows up in the open window.
+    let cleo = desk.cli("add_participant", json!({"name": "Cleo from the CLI"}))["id"]
+        .as_i64()
+        .unwrap();
+    desk.cli(
+        "book",
+        json!({"deal_id": deal_id, "participant_id": cleo, "item": "city bike", "quantity": 1}),
+    );
+    let pending = test_id(&format!(
+        "approve-{}",
+        desk.cli(
+            "list_bookings",
+            json!({"deal_id": deal_id, "status": "pending"})
+        )[0]["id"]
+    ));
+    let start = Instant::now();
+    while c.find(css(&pending)).await.is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "the CLI's booking did not show within 3 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    click(c, &pending).await;
+    wait_text(c, &test_id("deal-level"), |t| t.contains("1")).await;
+
+    // End the deal at tier 1 and read Ann's refund in her statement.
+    click(c, &test_id("end-deal")).await;
+    click(c, &test_id("confirm-end")).await;
+    wait_text(c, &test_id("deal-status"), |t| {
+        t.to_lowercase().contains("settled")
+    })
+    .await;
+    desk.shot(c, "deal-settled").await;
+    go(c, &format!("#/participants/{ann}")).await;
+    let start = Instant::now();
+    loop {
+        let rows = c.find_all(css("[data-test^=\"entry-\"]")).await.unwrap();
+        let mut texts = vec![];
+        for r in &rows {
+            texts.push(r.text().await.unwrap());
+        }
+        if texts
+            .iter()
+            .any(|t| t.contains("refund") && t.contains("50.00"))
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "no refund of 50.00 in Ann's statement: {texts:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Ann: city bike 500.00 charged, 50.00 refunded at tier 1; her e-bike
+    // was charged and refunded in full when cancelled: balance -450.00.
+    wait_text(c, &test_id("balance"), |t| t.contains("-450.00")).await;
+    desk.shot(c, "statement").await;
+    go(c, "#/notifications").await;
+    find(c, "[data-test^=\"notification-\"]").await;
+    desk.shot(c, "notifications").await;
+    go(c, "#/deals").await;
+    find(c, &test_id("new-deal")).await;
+    desk.shot(c, "deals").await;
+    go(c, &format!("#/deals/{deal_id}")).await;
+    find(c, &test_id("ladder")).await;
+    desk.shot(c, "deal").await;
+}

@@ -1,0 +1,90 @@
+//! The shell's commands through Tauri's IPC, on the mock runtime (no
+//! display needed): the same JSON in and out as the `bookrun` CLI, errors as
+//! `{code, message}`, and events recorded for notification.
+
+use bookrun_desktop::state::Db;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+fn window(
+    db: Db,
+) -> (
+    tauri::App<tauri::test::MockRuntime>,
+    WebviewWindow<tauri::test::MockRuntime>,
+) {
+    let app = bookrun_desktop::build(mock_builder(), db)
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    (app, w)
+}
+
+fn invoke(
+    w: &WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    get_ipc_response(
+        w,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn commands_answer_through_ipc_like_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("ipc.db"), true).unwrap();
+    let (_app, w) = window(db);
+    let deals = invoke(&w, "list_deals", json!({})).unwrap();
+    assert_eq!(deals[0]["title"], "Cars");
+    assert_eq!(deals[0]["level"], 1);
+    let deal = invoke(&w, "get_deal", json!({"deal_id": deals[0]["id"]})).unwrap();
+    assert_eq!(deal["current_prices"], json!(["29500.00", "24800.00"]));
+    let err = invoke(&w, "get_deal", json!({"deal_id": 999})).unwrap_err();
+    assert_eq!(err["code"], "not_found");
+    let err = invoke(
+        &w,
+        "book",
+        json!({"deal_id": 1, "participant_id": 1, "item": "model #1", "quantity": 0}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("quantity"))
+    );
+    let err = invoke(&w, "list_deals", json!([1])).unwrap_err();
+    assert_eq!(err["code"], "usage");
+}
+
+#[test]
+fn events_are_delivered_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("ipc.db"), true).unwrap();
+    let (_app, w) = window(db);
+    // The demo's events were delivered at start-up (setup) or by the first call.
+    invoke(&w, "list_deals", json!({})).unwrap();
+    let history = invoke(&w, "notifications", json!({})).unwrap();
+    assert!(!history.as_array().unwrap().is_empty());
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["delivered"] == true),
+        "{history}"
+    );
+}
