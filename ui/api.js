@@ -1,0 +1,51 @@
+// The commands of the back end, one function each, with the JSON arguments of
+// SPEC section 8. Failures reject with `{code, message, field?}`.
+
+function tauri() {
+  const t = window.__TAURI__;
+  if (!t || !t.core) {
+    throw { code: "storage", message: "The Book & Run back end is not available in this window." };
+  }
+  return t;
+}
+
+/** Runs one command. */
+export async function call(name, args = {}) {
+  try {
+    return await tauri().core.invoke(name, args);
+  } catch (err) {
+    if (err && typeof err === "object" && "message" in err) throw err;
+    throw { code: "storage", message: String(err) };
+  }
+}
+
+export const createDeal = (args) => call("create_deal", args);
+export const updateDeal = (args) => call("update_deal", args);
+export const openDeal = (args) => call("open_deal", args);
+export const endDeal = (args) => call("end_deal", args);
+export const cancelDeal = (args) => call("cancel_deal", args);
+export const getDeal = (args) => call("get_deal", args);
+export const listDeals = (args) => call("list_deals", args);
+export const addParticipant = (args) => call("add_participant", args);
+export const listParticipants = (args) => call("list_participants", args);
+export const book = (args) => call("book", args);
+export const approveBooking = (args) => call("approve_booking", args);
+export const rejectBooking = (args) => call("reject_booking", args);
+export const cancelBooking = (args) => call("cancel_booking", args);
+export const previewCancel = (args) => call("preview_cancel", args);
+export const listBookings = (args) => call("list_bookings", args);
+export const recordPayment = (args) => call("record_payment", args);
+export const recordPayout = (args) => call("record_payout", args);
+export const reverseEntry = (args) => call("reverse_entry", args);
+export const statement = (args) => call("statement", args);
+export const balances = (args) => call("balances", args);
+export const previewSettlement = (args) => call("preview_settlement", args);
+export const reputation = (args) => call("reputation", args);
+export const notifications = (args) => call("notifications", args);
+
+/** The database changed (another process, or overdue settlement). */
+export const onChanged = (cb) => tauri().event.listen("bookrun://changed", cb);
+
+/** A notification was delivered: `cb(event)` with the event record. */
+export const onNotification = (cb) =>
+  tauri().event.listen("bookrun://notification", (e) => cb(e.payload));

@@ -1,0 +1,155 @@
+// Deal page: header and actions, tier ladder, items and prices, bookings,
+// approval queue and the settlement panel.
+
+import * as api from "../api.js";
+import { confirmDialog } from "../components/dialog.js";
+import { attempt, load } from "../components/errors.js";
+import { serial } from "../components/serial.js";
+import { table } from "../components/table.js";
+import { el, field, fill } from "../dom.js";
+import { levelLabel, levelName, money, moneyEl, statusBadge, timeEl } from "../format.js";
+import { bookingPanels } from "./deal-bookings.js";
+import { settlementPanel } from "./deal-settlement.js";
+import { ladder } from "./ladder.js";
+
+function stat(label, value, test, attrs = {}, wide = false) {
+  return el("div", { class: wide ? "stat wide" : "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value", "data-test": test, ...attrs }, value));
+}
+
+function itemsTable(deal) {
+  return table({
+    test: "items",
+    caption: "Items and prices",
+    rows: deal.items.map((item, i) => ({ item, i })),
+    columns: [
+      { label: "Item", cell: ({ item }) => item.name },
+      { label: "Base price", num: true, cell: ({ item }) => moneyEl(item.base_price) },
+      ...deal.tiers.map((t, k) => ({
+        label: `Tier ${k + 1} (${t.min_qty}+)`,
+        num: true,
+        className: deal.level === k + 1 ? "current-col" : "",
+        cell: ({ i }) => moneyEl(t.prices[i]),
+      })),
+      { label: `Current (${deal.currency})`, num: true, className: "current-col strong", cell: ({ i }) => moneyEl(deal.current_prices[i]) },
+    ],
+  });
+}
+
+function rewards(deal) {
+  const list = deal.tiers.filter((t) => t.reward);
+  if (!list.length) return null;
+  return el(
+    "ul",
+    { class: "rewards" },
+    deal.tiers.map((t, k) =>
+      t.reward ? el("li", { class: deal.level > k ? "reached" : "" }, el("strong", {}, `Tier ${k + 1} reward: `), t.reward) : null,
+    ),
+  );
+}
+
+export function mount(root, dealId) {
+  const refresh = serial(draw);
+  const heading = el("h1", {}, "Deal");
+  const head = el("div", { class: "deal-head" });
+  const stats = el("div", { class: "stats" });
+  const ladderBox = el("section", { class: "panel", "aria-labelledby": "ladder-h" });
+  const itemsBox = el("section", { class: "panel", "aria-labelledby": "items-h" });
+  const bookings = bookingPanels(dealId, refresh);
+  const settlement = settlementPanel(dealId);
+  root.append(el("header", { class: "page-head" }, heading, el("a", { href: "#/deals", class: "button secondary" }, "All deals")), head, stats, ladderBox, itemsBox, ...bookings.nodes, settlement.node);
+
+  async function act(fn) {
+    if (await attempt(fn)) refresh();
+  }
+
+  async function endFlow(deal) {
+    const s = await attempt(() => api.previewSettlement({ deal_id: deal.id }));
+    if (!s) return;
+    const outcome =
+      s.outcome === "settled"
+        ? `The deal is settled at ${levelName(s.level)} with ${s.approved_qty} approved units: refunds ${money(s.totals.refund, deal.currency)}, charges ${money(s.totals.due, deal.currency)} more.`
+        : `The deal fails with ${s.approved_qty} approved units (minimum ${deal.min_qty}): everything charged, ${money(s.totals.charged_before, deal.currency)}, is refunded.`;
+    const ok = await confirmDialog({
+      title: `End “${deal.title}” now?`,
+      test: "end-dialog",
+      confirmTest: "confirm-end",
+      confirmLabel: "End deal now",
+      danger: true,
+      body: [
+        el("p", { "data-test": "end-outcome" }, `Bookings close. ${outcome} Pending bookings expire.`),
+        el("p", { class: "warning" }, "This cannot be undone."),
+      ],
+    });
+    if (ok) act(() => api.endDeal({ deal_id: deal.id }));
+  }
+
+  async function cancelDealFlow(deal) {
+    const reason = el("textarea", { id: "cancel-deal-reason", rows: 2 });
+    const ok = await confirmDialog({
+      title: `Cancel “${deal.title}”?`,
+      test: "cancel-deal-dialog",
+      confirmTest: "confirm-cancel-deal",
+      confirmLabel: "Cancel deal",
+      cancelLabel: "Keep deal",
+      danger: true,
+      body: [
+        el("p", {}, "Every booking is cancelled and everything charged is refunded."),
+        deal.approved_qty > 0 ? el("p", { class: "warning" }, "The deal has approved bookings: cancelling it records a penalty on your organizer reputation.") : null,
+        field("Reason (optional)", reason),
+      ],
+    });
+    if (!ok) return;
+    const args = { deal_id: deal.id };
+    if (reason.value.trim()) args.reason = reason.value;
+    act(() => api.cancelDeal(args));
+  }
+
+  function renderHead(deal) {
+    heading.textContent = deal.title;
+    const editable = deal.status === "draft" || deal.status === "open";
+    fill(
+      head,
+      el(
+        "div",
+        { class: "deal-meta" },
+        statusBadge(deal.status, { "data-test": "deal-status" }),
+        deal.merchant ? el("span", {}, deal.merchant) : null,
+        el("span", {}, "Closes ", timeEl(deal.closes_at)),
+        deal.opens_at ? el("span", {}, "Opens ", timeEl(deal.opens_at)) : null,
+        el("span", {}, deal.payment.mode === "deposit" ? `Deposit ${deal.payment.percent}%` : "Full payment"),
+        el("span", {}, deal.approval === "manual" ? "Manual approval" : "Automatic approval"),
+      ),
+      deal.description ? el("p", { class: "description" }, deal.description) : null,
+      deal.cancel_reason ? el("p", { class: "notice" }, `Cancelled: ${deal.cancel_reason}`) : null,
+      el(
+        "div",
+        { class: "actions" },
+        deal.status === "draft" ? el("button", { type: "button", class: "primary", "data-test": "open-deal", onclick: () => act(() => api.openDeal({ deal_id: deal.id })) }, "Open deal") : null,
+        editable ? el("a", { href: `#/deals/${deal.id}/edit`, class: "button secondary", "data-test": "edit-deal" }, "Edit") : null,
+        deal.status === "open" ? el("button", { type: "button", class: "secondary", "data-test": "end-deal", onclick: () => endFlow(deal) }, "End deal now") : null,
+        editable ? el("button", { type: "button", class: "danger-outline", "data-test": "cancel-deal", onclick: () => cancelDealFlow(deal) }, "Cancel deal") : null,
+      ),
+    );
+    fill(
+      stats,
+      stat("Approved", String(deal.approved_qty), "approved-qty"),
+      stat("Pending", String(deal.pending_qty), "pending-qty"),
+      stat("Level", levelLabel(deal.level), "deal-level", { "data-level": deal.level }),
+      stat("Minimum", String(deal.min_qty), "min-qty"),
+      stat("Current prices", `${deal.items.map((it, i) => `${it.name} ${deal.current_prices[i]}`).join(" · ")} ${deal.currency}`, "current-prices", {}, true),
+    );
+    fill(ladderBox, el("h2", { id: "ladder-h" }, "Tier ladder"), ladder(deal), rewards(deal));
+    fill(itemsBox, el("h2", { id: "items-h" }, "Items and prices"), itemsTable(deal));
+  }
+
+  async function draw() {
+    const [deal, people] = await Promise.all([load(() => api.getDeal({ deal_id: dealId })), load(() => api.listParticipants({}))]);
+    if (!deal || !people) return;
+    const byId = new Map(people.map((p) => [p.id, p]));
+    renderHead(deal);
+    await Promise.all([bookings.update(deal, byId), settlement.update(deal, byId)]);
+  }
+
+  refresh();
+  return { refresh };
+}

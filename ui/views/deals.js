@@ -1,0 +1,78 @@
+// Deals list: status, approved quantity, level, progress to the next tier.
+
+import { listDeals } from "../api.js";
+import { load } from "../components/errors.js";
+import { serial } from "../components/serial.js";
+import { table } from "../components/table.js";
+import { el, fill, options } from "../dom.js";
+import { levelLabel, statusBadge, timeEl, unlockText } from "../format.js";
+
+const STATUSES = ["draft", "open", "settled", "failed", "cancelled"];
+
+/** Progress from the current level's threshold to the next tier's (geometry only). */
+export function progressEl(deal) {
+  const ended = !["draft", "open"].includes(deal.status);
+  const text = el("span", { class: "progress-text" }, unlockText(deal));
+  const next = deal.next_tier;
+  if (!next || ended) return el("div", { class: "progress" }, text);
+  let from = 0;
+  if (deal.level === 0) from = deal.min_qty;
+  if (deal.level > 0) from = deal.tiers[deal.level - 1].min_qty;
+  const span = Math.max(next.min_qty - from, 1);
+  const done = Math.min(Math.max(deal.approved_qty - from, 0), span);
+  return el(
+    "div",
+    { class: "progress" },
+    el("progress", { max: span, value: done, "aria-label": `Progress to ${levelLabel(next.level).toLowerCase()}` }),
+    text,
+  );
+}
+
+export function mount(root) {
+  const refresh = serial(draw);
+  const filter = el("select", { id: "deals-status" }, options([["", "All"], ...STATUSES.map((s) => [s, s])], ""));
+  const list = el("div", { class: "panel", "aria-busy": "true" });
+  root.append(
+    el(
+      "header",
+      { class: "page-head" },
+      el("h1", {}, "Deals"),
+      el(
+        "div",
+        { class: "actions" },
+        el("label", { for: "deals-status", class: "inline-label" }, "Status"),
+        filter,
+        el("a", { href: "#/deals/new", class: "button primary", "data-test": "new-deal" }, "New deal"),
+      ),
+    ),
+    list,
+  );
+
+  async function draw() {
+    const deals = await load(() => listDeals(filter.value ? { status: filter.value } : {}));
+    list.removeAttribute("aria-busy");
+    if (!deals) return;
+    fill(
+      list,
+      table({
+        test: "deals",
+        caption: "Deals",
+        empty: "No deals yet. Create one with “New deal”.",
+        rowAttrs: (d) => ({ "data-test": `deal-${d.id}` }),
+        rows: deals,
+        columns: [
+          { label: "Title", className: "wrap", cell: (d) => el("a", { href: `#/deals/${d.id}`, class: "strong" }, d.title) },
+          { label: "Status", cell: (d) => statusBadge(d.status) },
+          { label: "Approved", num: true, cell: (d) => String(d.approved_qty) },
+          { label: "Level", cell: (d) => levelLabel(d.level) },
+          { label: "Next tier", className: "wide wrap", cell: progressEl },
+          { label: "Closes", cell: (d) => timeEl(d.closes_at) },
+        ],
+      }),
+    );
+  }
+
+  filter.addEventListener("change", refresh);
+  refresh();
+  return { refresh };
+}

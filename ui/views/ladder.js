@@ -1,0 +1,84 @@
+// The tier ladder: the first item's price as steps over the approved
+// quantity (x axis), from the minimum and each tier threshold, with a marker
+// at the approved total. Only geometry is derived here; prices and levels
+// are the deal's own.
+
+import { el, svg } from "../dom.js";
+import { unlockText } from "../format.js";
+
+const W = 720;
+const H = 230;
+const M = { left: 16, right: 24, top: 34, bottom: 38 };
+
+/** The steps of the ladder, one per level that has its own start quantity. */
+function steps(deal) {
+  const list = [{ level: 0, from: deal.min_qty, price: deal.items[0].base_price, label: "Minimum" }];
+  deal.tiers.forEach((t, k) => {
+    list.push({ level: k + 1, from: Math.max(t.min_qty, deal.min_qty), price: t.prices[0], label: `Tier ${k + 1}` });
+  });
+  // A tier reached together with the minimum replaces the steps it overlaps.
+  return list.filter((s, i) => !list.slice(i + 1).some((later) => later.from === s.from));
+}
+
+export function ladder(deal) {
+  const st = steps(deal);
+  const last = st[st.length - 1].from;
+  const xMax = Math.max(Math.ceil(Math.max(last, deal.approved_qty, deal.min_qty) * 1.2), last + 2);
+  const x = (q) => M.left + (q / xMax) * (W - M.left - M.right);
+  // Geometry only: the price strings are parsed to place the steps vertically.
+  const values = st.map((s) => Number.parseFloat(s.price));
+  const hi = Math.max(...values);
+  const lo = Math.min(...values);
+  const y = (v) => (hi === lo ? (M.top + H - M.bottom) / 2 : M.top + 14 + ((hi - v) / (hi - lo)) * (H - M.top - M.bottom - 28));
+  const baseY = H - M.bottom;
+  const textId = `unlock-${deal.id}`;
+
+  const parts = [
+    svg("title", {}, `Tier ladder: price of ${deal.items[0].name} by approved quantity`),
+    svg("rect", { x: x(0), y: M.top - 6, width: x(deal.min_qty) - x(0), height: baseY - M.top + 6, class: "ladder-below" }),
+    svg("text", { x: x(0) + 6, y: M.top + 8, class: "ladder-note" }, "below minimum"),
+    svg("line", { x1: x(0), y1: baseY, x2: x(xMax), y2: baseY, class: "ladder-axis" }),
+  ];
+  const ticks = new Set([0, ...st.map((s) => s.from), xMax]);
+  for (const q of ticks) {
+    parts.push(
+      svg("line", { x1: x(q), y1: baseY, x2: x(q), y2: baseY + 5, class: "ladder-axis" }),
+      svg("text", { x: x(q), y: baseY + 18, class: "ladder-tick", "text-anchor": "middle" }, String(q)),
+    );
+  }
+  parts.push(svg("text", { x: x(xMax), y: baseY + 32, class: "ladder-tick", "text-anchor": "end" }, "approved units →"));
+
+  st.forEach((s, i) => {
+    const x1 = x(s.from);
+    const x2 = i + 1 < st.length ? x(st[i + 1].from) : x(xMax);
+    const yy = y(values[i]);
+    const reached = deal.level >= s.level;
+    const cls = reached ? "ladder-step reached" : "ladder-step";
+    if (i > 0) parts.push(svg("line", { x1, y1: y(values[i - 1]), x2: x1, y2: yy, class: `${cls} riser` }));
+    parts.push(
+      svg("line", { x1, y1: yy, x2, y2: yy, class: cls }),
+      svg("circle", { cx: x1, cy: yy, r: 4, class: reached ? "ladder-dot reached" : "ladder-dot" }),
+      svg("text", { x: x1 + 6, y: yy - 18, class: "ladder-label" }, s.label),
+      svg("text", { x: x1 + 6, y: yy - 5, class: "ladder-price" }, `${s.price} ${deal.currency}`),
+    );
+  });
+
+  const mx = x(Math.min(deal.approved_qty, xMax));
+  parts.push(
+    svg("line", { x1: mx, y1: M.top - 18, x2: mx, y2: baseY, class: "ladder-marker", "data-test": "approved-marker" }),
+    svg("text", { x: mx, y: M.top - 22, class: "ladder-marker-text", "text-anchor": mx > W - 120 ? "end" : mx < 60 ? "start" : "middle" }, `${deal.approved_qty} approved`),
+  );
+
+  const svgNode = svg(
+    "svg",
+    { viewBox: `0 0 ${W} ${H}`, class: "ladder", role: "img", "data-test": "ladder", "aria-describedby": textId },
+    parts,
+  );
+  const text = unlockText(deal);
+  return el(
+    "div",
+    { class: "ladder-box" },
+    svgNode,
+    el("p", { id: textId, class: "unlock-text", "data-test": "unlock-text" }, text),
+  );
+}
