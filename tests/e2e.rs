@@ -204,7 +204,23 @@ async fn find(c: &Client, selector: &str) -> Element {
 }
 
 async fn click(c: &Client, selector: &str) {
-    find(c, selector).await.click().await.unwrap();
+    let e = find(c, selector).await;
+    match e.click().await {
+        Ok(()) => {}
+        // WebKitWebDriver's hit test does not see into a modal <dialog>'s top
+        // layer (or a toast may cover the spot): click as the page would.
+        Err(fantoccini::error::CmdError::Standard(w))
+            if w.error == fantoccini::error::ErrorStatus::ElementClickIntercepted =>
+        {
+            c.execute(
+                "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();",
+                vec![serde_json::to_value(&e).unwrap()],
+            )
+            .await
+            .unwrap();
+        }
+        Err(err) => panic!("cannot click {selector}: {err}"),
+    }
 }
 
 async fn type_into(c: &Client, selector: &str, text: &str) {
