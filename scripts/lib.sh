@@ -14,7 +14,7 @@ DESKTOP_PACKAGES=(build-essential pkg-config ca-certificates libwebkit2gtk-4.1-d
     libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev)
 # What the end-to-end tests add: a virtual display, the WebKit WebDriver,
 # a D-Bus session with a notification daemon and dbus-monitor.
-E2E_PACKAGES=(xvfb webkit2gtk-driver dbus dbus-x11 dunst)
+E2E_PACKAGES=(xvfb webkit2gtk-driver dbus-daemon dbus-bin dbus-x11 dunst)
 
 # Installs Debian packages that are not installed yet (as root, or with sudo).
 apt_install() {

@@ -16,6 +16,34 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The short title a notification shows.
+    pub fn title(self) -> &'static str {
+        match self {
+            EventKind::MinimumReached => "Minimum reached",
+            EventKind::TierReached => "Tier reached",
+            EventKind::TierSteppedDown => "Tier lost",
+            EventKind::MinimumLost => "Below the minimum",
+            EventKind::DealSettled => "Deal settled",
+            EventKind::DealFailed => "Deal failed",
+            EventKind::DealCancelled => "Deal cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventKind> {
+        use EventKind::*;
+        [
+            MinimumReached,
+            TierReached,
+            TierSteppedDown,
+            MinimumLost,
+            DealSettled,
+            DealFailed,
+            DealCancelled,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::MinimumReached => "minimum_reached",
@@ -102,5 +130,22 @@ mod tests {
         assert_eq!(level_change(3, -1), Some(MinimumLost));
         assert_eq!(level_change(1, 1), None);
         assert_eq!(level_change(-1, -1), None);
+    }
+
+    #[test]
+    fn kinds_parse_back_and_have_titles() {
+        for k in [
+            MinimumReached,
+            TierReached,
+            TierSteppedDown,
+            MinimumLost,
+            DealSettled,
+            DealFailed,
+            DealCancelled,
+        ] {
+            assert_eq!(EventKind::parse(k.as_str()), Some(k));
+            assert!(!k.title().is_empty());
+        }
+        assert_eq!(EventKind::parse("nope"), None);
     }
 }

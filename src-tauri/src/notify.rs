@@ -9,20 +9,6 @@ use bookrun::commands::notifications::{mark_delivered, undelivered};
 use tauri::{AppHandle, Emitter, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
-/// The notification title for an event kind.
-pub fn title(kind: &str) -> &'static str {
-    match kind {
-        "minimum_reached" => "Minimum reached",
-        "tier_reached" => "Tier reached",
-        "tier_stepped_down" => "Tier lost",
-        "minimum_lost" => "Below the minimum",
-        "deal_settled" => "Deal settled",
-        "deal_failed" => "Deal failed",
-        "deal_cancelled" => "Deal cancelled",
-        _ => "Book & Run",
-    }
-}
-
 /// Shows every undelivered event natively, oldest first, and marks it.
 pub fn deliver<R: Runtime>(app: &AppHandle<R>) {
     let state = db(app);
@@ -35,15 +21,9 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>) {
         }
     };
     for ev in events {
-        let kind = ev["kind"].as_str().unwrap_or_default();
+        let title = ev["title"].as_str().unwrap_or("Book & Run");
         let body = ev["message"].as_str().unwrap_or_default();
-        if let Err(e) = app
-            .notification()
-            .builder()
-            .title(title(kind))
-            .body(body)
-            .show()
-        {
+        if let Err(e) = app.notification().builder().title(title).body(body).show() {
             eprintln!("notifications: cannot show event {}: {e}", ev["id"]);
             return;
         }

@@ -2,17 +2,8 @@
 
 import { el } from "../dom.js";
 
-const TITLES = {
-  minimum_reached: "Minimum reached",
-  tier_reached: "Tier reached",
-  tier_stepped_down: "Tier lost",
-  minimum_lost: "Below the minimum",
-  deal_settled: "Deal settled",
-  deal_failed: "Deal failed",
-  deal_cancelled: "Deal cancelled",
-};
-
-export const kindTitle = (kind) => TITLES[kind] || kind;
+/** The title the core gives an event (its kind if it has none). */
+export const kindTitle = (event) => event.title || event.kind;
 
 export function toast(event) {
   const host = document.getElementById("toasts");
@@ -20,7 +11,7 @@ export function toast(event) {
   const node = el(
     "div",
     { class: `toast kind-${event.kind}`, "data-test": "toast" },
-    el("div", { class: "toast-text" }, el("strong", {}, kindTitle(event.kind)), el("p", {}, event.message || "")),
+    el("div", { class: "toast-text" }, el("strong", {}, kindTitle(event)), el("p", {}, event.message || "")),
     el("button", { type: "button", class: "link", "aria-label": "Dismiss notification", onclick: () => node.remove() }, "×"),
   );
   host.append(node);

@@ -25,7 +25,7 @@ export function mount(root) {
               el(
                 "li",
                 { "data-test": `notification-${n.id}`, class: `kind-${n.kind}` },
-                el("div", { class: "note-head" }, el("span", { class: "badge event-kind" }, kindTitle(n.kind)), timeEl(n.created_at)),
+                el("div", { class: "note-head" }, el("span", { class: "badge event-kind" }, kindTitle(n)), timeEl(n.created_at)),
                 el("p", { class: "message" }, n.message),
                 n.deal_id ? el("a", { href: `#/deals/${n.deal_id}` }, "Open deal") : null,
               ),

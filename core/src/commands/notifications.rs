@@ -37,6 +37,7 @@ pub fn record(ctx: &Ctx, deal: &Deal, kind: EventKind, from: i64, to: i64) -> Re
     Ok(json!({
         "id": ctx.tx.last_insert_rowid(),
         "kind": kind.as_str(),
+        "title": kind.title(),
         "deal_id": deal.id,
         "from_level": from,
         "to_level": to,
@@ -49,9 +50,11 @@ pub fn record(ctx: &Ctx, deal: &Deal, kind: EventKind, from: i64, to: i64) -> Re
 const COLUMNS: &str = "id, kind, deal_id, from_level, to_level, message, created_at, delivered_at";
 
 fn to_json(r: &Row) -> rusqlite::Result<Value> {
+    let kind: String = r.get(1)?;
     Ok(json!({
         "id": r.get::<_, i64>(0)?,
-        "kind": r.get::<_, String>(1)?,
+        "title": EventKind::parse(&kind).map_or("Book & Run", EventKind::title),
+        "kind": kind,
         "deal_id": r.get::<_, i64>(2)?,
         "from_level": r.get::<_, i64>(3)?,
         "to_level": r.get::<_, i64>(4)?,
