@@ -327,7 +327,7 @@ pub fn cancel_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         .into_iter()
         .collect();
     if by == "participant" {
-        for lost in (to.max(-1) + 1..=from).rev() {
+        for lost in (to + 1..=from).rev() {
             reputation::record(
                 ctx,
                 Some(b.participant_id),
