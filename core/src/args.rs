@@ -147,13 +147,14 @@ impl Args {
             .ok_or_else(|| self.missing(key))
     }
 
-    /// A database id: a positive integer.
+    /// A database id: any whole number (one that names nothing is
+    /// `not_found` where it is looked up).
     pub fn req_id(&mut self, key: &str) -> Result<i64> {
-        self.req_int_in(key, 1, i64::MAX)
+        self.req_i64(key)
     }
 
     pub fn opt_id(&mut self, key: &str) -> Result<Option<i64>> {
-        self.opt_int_in(key, 1, i64::MAX)
+        self.opt_i64(key)
     }
 
     /// One of a fixed set of words.

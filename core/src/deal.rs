@@ -148,25 +148,6 @@ impl Terms {
         };
         let items = parse_items(args, currency)?;
         let tiers = parse_tiers(args, currency, &items)?;
-        if let Some(stock) = stock {
-            if min_qty > stock {
-                return Err(Error::validation(
-                    args.field("min_qty"),
-                    format!(
-                        "{min_qty} is more than the stock of {stock}: the deal could never succeed"
-                    ),
-                ));
-            }
-            if let Some((i, t)) = tiers.iter().enumerate().find(|(_, t)| t.min_qty > stock) {
-                return Err(Error::validation(
-                    format!("tiers[{i}].min_qty"),
-                    format!(
-                        "{} is more than the stock of {stock}: the tier could never be reached",
-                        t.min_qty
-                    ),
-                ));
-            }
-        }
         Ok(Terms {
             title,
             description,
@@ -462,7 +443,7 @@ fn parse_tiers(args: &mut Args, currency: Currency, items: &[Item]) -> Result<Ve
                 reward,
             })
         })?
-        .ok_or_else(|| Error::validation(&field, "is required"))?;
+        .unwrap_or_default();
     if tiers.len() > MAX_TIERS {
         return Err(Error::validation(
             field,

@@ -99,8 +99,21 @@ fn example_1_full_payment() {
     let before = db.dump();
     let again = db.ok("end_deal", json!({"deal_id": deal}));
     assert_eq!(db.dump(), before);
-    assert_eq!(again["lines"], s["lines"]);
-    assert_eq!(again["entries"], s["entries"]);
+    assert_eq!(
+        again, s,
+        "a second end_deal reports the settlement made, event included"
+    );
+    // A preview of an ended deal shows the same lines, and writes nothing.
+    let preview = db.ok("preview_settlement", json!({"deal_id": deal}));
+    assert_eq!(preview["lines"], s["lines"]);
+    assert_eq!(preview["entries"], json!([]));
+    assert_eq!(db.dump(), before);
+    // An ended deal refuses any change for its state, even an invalid one.
+    db.refused(
+        "conflict",
+        "update_deal",
+        json!({"deal_id": deal, "min_qty": 0}),
+    );
     db.assert_invariants();
 }
 

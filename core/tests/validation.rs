@@ -163,7 +163,6 @@ fn create_deal_refuses_each_missing_required_field() {
         "payment",
         "approval",
         "items",
-        "tiers",
     ]
     .iter()
     .map(|f| (without(base(), &format!("/{f}")), "validation", *f))
@@ -872,13 +871,6 @@ fn create_deal_other_field_rules() {
         ),
         (with(base(), "/stock", json!(0)), "validation", "stock"),
         (with(base(), "/stock", json!(-1)), "validation", "stock"),
-        // a stock below min_qty, or below a tier, could never be reached
-        (with(base(), "/stock", json!(2)), "validation", "min_qty"),
-        (
-            with(base(), "/stock", json!(3)),
-            "validation",
-            "tiers[0].min_qty",
-        ),
         (
             with(base(), "/commission_percent", json!("100.01")),
             "validation",
@@ -1054,7 +1046,7 @@ fn update_deal_validates_the_result_and_refuses_unknown_deals() {
     let cases: Vec<Case> = vec![
         (json!({}), "validation", "deal_id"),
         (json!({"deal_id": "1"}), "validation", "deal_id"),
-        (json!({"deal_id": 0}), "validation", "deal_id"),
+        (json!({"deal_id": 0}), "not_found", "id 0"),
         (json!({"deal_id": 999, "title": "x"}), "not_found", "999"),
         (json!({"deal_id": deal, "title": ""}), "validation", "title"),
         (
@@ -1344,7 +1336,7 @@ fn open_deal_needs_a_draft_closing_in_the_future() {
         (json!({"deal_id": cancelled_draft}), "conflict", "cancelled"),
         (json!({"deal_id": 999}), "not_found", "999"),
         (json!({}), "validation", "deal_id"),
-        (json!({"deal_id": -1}), "validation", "deal_id"),
+        (json!({"deal_id": -1}), "not_found", "id -1"),
         (json!({"deal_id": 1.5}), "validation", "deal_id"),
         (json!({"deal_id": past, "now": true}), "validation", "now"),
     ];
@@ -1397,7 +1389,7 @@ fn ending_cancelling_and_reading_deals_refuse_bad_states_and_ids() {
         "get_deal",
         vec![
             (json!({"deal_id": 999}), "not_found", "999"),
-            (json!({"deal_id": 0}), "validation", "deal_id"),
+            (json!({"deal_id": 0}), "not_found", "id 0"),
             (json!({"deal_id": "1"}), "validation", "deal_id"),
             (json!({}), "validation", "deal_id"),
             (json!({"deal_id": 1, "id": 1}), "validation", "id"),
@@ -2089,7 +2081,7 @@ fn reverse_entry_undoes_only_payments_and_payouts_once() {
             (json!({"entry_id": reversal}), "conflict", "reversal"),
             (json!({"entry_id": payment}), "conflict", "already reversed"),
             (json!({"entry_id": 999}), "not_found", "999"),
-            (json!({"entry_id": 0}), "validation", "entry_id"),
+            (json!({"entry_id": 0}), "not_found", "id 0"),
             (json!({"entry_id": "1"}), "validation", "entry_id"),
             (json!({}), "validation", "entry_id"),
             (json!({"entry_id": payout, "memo": 3}), "validation", "memo"),
@@ -2179,8 +2171,8 @@ fn statement_and_balances_refuse_bad_currencies_and_ids() {
             ),
             (
                 json!({"currency": "USD", "deal_id": 0}),
-                "validation",
-                "deal_id",
+                "not_found",
+                "id 0",
             ),
             (
                 json!({"currency": "USD", "participant_id": a}),
@@ -2282,7 +2274,7 @@ fn reputation_and_notifications_refuse_bad_arguments() {
                 "validation",
                 "participant_id",
             ),
-            (json!({"participant_id": 0}), "validation", "participant_id"),
+            (json!({"participant_id": 0}), "not_found", "id 0"),
             (json!({"deal_id": 1}), "validation", "deal_id"),
         ],
     );
@@ -2352,4 +2344,18 @@ fn a_usage_error_settles_nothing() {
         db.ok("get_deal", json!({"deal_id": deal}))["status"],
         "open"
     );
+}
+
+/// The SPEC allows 0 tiers and any stock cap: a deal without `tiers`, or with
+/// a stock below its minimum or a tier, is created (the cap is enforced at
+/// approval, with `policy`).
+#[test]
+fn deals_without_tiers_or_with_a_small_stock_are_accepted() {
+    let mut db = Db::new();
+    let d = db.ok("create_deal", without(base(), "/tiers"));
+    assert_eq!(d["tiers"], json!([]));
+    let d = db.ok("create_deal", with(base(), "/stock", json!(2)));
+    assert_eq!(d["stock"], 2);
+    let d = db.ok("create_deal", with(base(), "/tiers", json!(null)));
+    assert_eq!(d["tiers"], json!([]));
 }

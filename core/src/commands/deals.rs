@@ -380,6 +380,12 @@ pub fn update_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     }
     args.finish()?;
     let deal = load(ctx.tx, id)?;
+    if deal.status.is_ended() {
+        return Err(Error::conflict(format!(
+            "deal {id} is {}: it can no longer change",
+            deal.status.as_str()
+        )));
+    }
     let mut merged = deal.terms.to_args();
     for (k, v) in patch {
         if v.is_null() {
@@ -405,12 +411,7 @@ pub fn update_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
                 }
             }
         }
-        s => {
-            return Err(Error::conflict(format!(
-                "deal {id} is {}: it can no longer change",
-                s.as_str()
-            )))
-        }
+        _ => unreachable!("ended deals were refused above"),
     }
     write_terms(ctx, id, &terms)?;
     Ok(load(ctx.tx, id)?.to_json())

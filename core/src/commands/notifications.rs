@@ -64,6 +64,17 @@ fn to_json(r: &Row) -> rusqlite::Result<Value> {
     }))
 }
 
+/// The event that ended a deal (settled, failed or cancelled), if any.
+pub fn ending_event(tx: &rusqlite::Transaction, deal_id: i64) -> Result<Option<Value>> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM events WHERE deal_id = ?1
+           AND kind IN ('deal_settled', 'deal_failed', 'deal_cancelled')
+         ORDER BY id DESC LIMIT 1"
+    ))?;
+    let mut rows = stmt.query_map([deal_id], to_json)?;
+    Ok(rows.next().transpose()?)
+}
+
 /// The history, newest first.
 pub fn notifications(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let limit = args.opt_int_in("limit", 1, 10_000)?.unwrap_or(100);

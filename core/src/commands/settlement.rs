@@ -207,8 +207,10 @@ fn report(
     })
 }
 
-/// The settlement already recorded for an ended deal.
-fn recorded(tx: &Transaction, deal: &Deal) -> Result<Value> {
+/// The settlement already recorded for an ended deal, as `end_deal` reported
+/// it (with its entries and event), or as a preview (nothing written now, so
+/// no entries).
+fn recorded(tx: &Transaction, deal: &Deal, preview: bool) -> Result<Value> {
     let (outcome, level, approved_qty, ended_at): (String, i64, i64, String) = tx
         .query_row(
             "SELECT outcome, level, approved_qty, ended_at FROM settlements WHERE deal_id = ?1",
@@ -226,10 +228,22 @@ fn recorded(tx: &Transaction, deal: &Deal) -> Result<Value> {
         lines.push(line);
         Ok(())
     })?;
+    if preview {
+        let head = Head {
+            outcome,
+            level,
+            approved_qty,
+            ended_at: Some(ended_at),
+        };
+        return Ok(report(deal, head, &lines, vec![], vec![]));
+    }
     let ids = tx
         .prepare_cached("SELECT id FROM entries WHERE deal_id = ?1 AND settlement = 1 ORDER BY id")?
         .query_map([deal.id], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<i64>>>()?;
+    let events = notifications::ending_event(tx, deal.id)?
+        .into_iter()
+        .collect();
     Ok(report(
         deal,
         Head {
@@ -240,7 +254,7 @@ fn recorded(tx: &Transaction, deal: &Deal) -> Result<Value> {
         },
         &lines,
         ledger::entries_json(tx, &ids)?,
-        vec![],
+        events,
     ))
 }
 
@@ -344,7 +358,7 @@ pub fn end_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
             "deal {deal_id} is a draft: open it first, or cancel it"
         ))),
         Status::Open => settle(ctx, &deal),
-        _ => recorded(ctx.tx, &deal),
+        _ => recorded(ctx.tx, &deal, false),
     }
 }
 
@@ -353,7 +367,7 @@ pub fn preview_settlement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     args.finish()?;
     let deal = deals::load(ctx.tx, deal_id)?;
     if deal.status.is_ended() {
-        return recorded(ctx.tx, &deal);
+        return recorded(ctx.tx, &deal, true);
     }
     let level = deal.level();
     let outcome = if level < 0 {
