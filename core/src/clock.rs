@@ -18,6 +18,40 @@ pub fn parse(field: &str, text: &str) -> Result<Time> {
         })
 }
 
+/// A time as the organizer wrote it: the instant, for comparisons, and the
+/// RFC 3339 text, printed back unchanged (with its offset).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moment {
+    at: Time,
+    text: String,
+}
+
+impl Moment {
+    /// Parses RFC 3339 text, keeping it as written.
+    pub fn parse(field: &str, text: &str) -> Result<Moment> {
+        Ok(Moment {
+            at: parse(field, text)?,
+            text: text.to_string(),
+        })
+    }
+
+    /// A moment from the clock, printed in UTC.
+    pub fn from_time(at: Time) -> Moment {
+        Moment {
+            at,
+            text: format(at),
+        }
+    }
+
+    pub fn at(&self) -> Time {
+        self.at
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
 /// Prints a time in UTC: `2026-12-01T16:00:00Z` (fractions only when present).
 pub fn format(t: Time) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)

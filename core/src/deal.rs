@@ -2,7 +2,7 @@
 //! validation (SPEC section 2), levels, prices at a level, the next tier.
 
 use crate::args::{line_element, Args};
-use crate::clock::{self, Time};
+use crate::clock::Moment;
 use crate::error::{Error, Result};
 use crate::money::{parse_percent, Currency};
 use rust_decimal::Decimal;
@@ -57,8 +57,8 @@ pub struct Terms {
     pub description: Option<String>,
     pub merchant: Option<String>,
     pub currency: Currency,
-    pub opens_at: Option<Time>,
-    pub closes_at: Time,
+    pub opens_at: Option<Moment>,
+    pub closes_at: Moment,
     pub payment: Payment,
     pub min_qty: i64,
     pub approval: Approval,
@@ -114,12 +114,12 @@ impl Terms {
         let description = args.opt_text("description")?;
         let merchant = args.opt_line("merchant")?;
         let currency = args.req_currency("currency")?;
-        let closes_at = clock::parse(&args.field("closes_at"), &args.req_str("closes_at")?)?;
+        let closes_at = Moment::parse(&args.field("closes_at"), &args.req_str("closes_at")?)?;
         let opens_at = match args.opt_str("opens_at")? {
-            Some(s) => Some(clock::parse(&args.field("opens_at"), &s)?),
+            Some(s) => Some(Moment::parse(&args.field("opens_at"), &s)?),
             None => None,
         };
-        if opens_at.is_some_and(|o| o >= closes_at) {
+        if opens_at.as_ref().is_some_and(|o| o.at() >= closes_at.at()) {
             return Err(Error::validation(
                 args.field("opens_at"),
                 "must be before closes_at",
@@ -175,7 +175,7 @@ impl Terms {
         let mut v = json!({
             "title": self.title,
             "currency": c.code(),
-            "closes_at": clock::format(self.closes_at),
+            "closes_at": self.closes_at.text(),
             "min_qty": self.min_qty,
             "payment": self.payment_json(),
             "approval": self.approval.as_str(),
@@ -192,7 +192,7 @@ impl Terms {
         };
         put("description", self.description.clone().map(Value::from));
         put("merchant", self.merchant.clone().map(Value::from));
-        put("opens_at", self.opens_at.map(|t| clock::format(t).into()));
+        put("opens_at", self.opens_at.as_ref().map(|t| t.text().into()));
         put(
             "max_per_participant",
             self.max_per_participant.map(Value::from),
@@ -233,14 +233,22 @@ impl Terms {
     /// differs between `self` and `new`; and a `closes_at` moved earlier.
     pub fn open_change_refused(&self, new: &Terms) -> Option<String> {
         let (old_v, new_v) = (self.to_args(), new.to_args());
+        // Times compare as instants: the same moment written with another
+        // offset is no change.
+        let same_opening =
+            self.opens_at.as_ref().map(Moment::at) == new.opens_at.as_ref().map(Moment::at);
         for f in FIELDS {
-            if !OPEN_CHANGEABLE.contains(&f) && old_v.get(f) != new_v.get(f) {
+            let differs = match f {
+                "opens_at" => !same_opening,
+                _ => old_v.get(f) != new_v.get(f),
+            };
+            if !OPEN_CHANGEABLE.contains(&f) && differs {
                 return Some(format!(
                     "{f} cannot change once the deal is open (only title, description, merchant, pickup points and a later closes_at can)"
                 ));
             }
         }
-        if new.closes_at < self.closes_at {
+        if new.closes_at.at() < self.closes_at.at() {
             return Some("closes_at can only move later once the deal is open".into());
         }
         None

@@ -157,6 +157,10 @@ fn now_after_closes_at_settles_first() {
     let d: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(d["status"], "settled");
     assert_eq!(
+        d["closes_at"], "2026-11-30T00:00:00+09:00",
+        "times are printed as written"
+    );
+    assert_eq!(
         cli.ok("statement", json!({"participant_id": a, "currency": "JPY"}))["balance"],
         "-200"
     );

@@ -976,7 +976,10 @@ fn create_deal_accepts_boundaries_of_the_other_fields() {
         }),
     );
     assert_eq!(d["status"], "draft");
-    assert_eq!(d["closes_at"], "2026-12-01T00:00:00Z");
+    assert_eq!(
+        d["closes_at"], "2026-12-01T01:00:00+01:00",
+        "printed as written"
+    );
     assert_eq!(d["allowed_domains"], json!(["acme.com", "mail.acme.com"]));
     assert_eq!(d["commission_percent"], "100");
     assert_eq!(d["merchant"], json!(null));
@@ -2358,4 +2361,22 @@ fn deals_without_tiers_or_with_a_small_stock_are_accepted() {
     assert_eq!(d["stock"], 2);
     let d = db.ok("create_deal", with(base(), "/tiers", json!(null)));
     assert_eq!(d["tiers"], json!([]));
+}
+
+/// An open deal's opens_at written with another offset is the same moment:
+/// no change, so no conflict; a different moment is a conflict.
+#[test]
+fn open_deal_times_compare_as_instants() {
+    let mut db = Db::new();
+    let deal = db.open(with(base(), "/opens_at", json!("2026-11-23T09:00:00Z")));
+    let d = db.ok(
+        "update_deal",
+        json!({"deal_id": deal, "opens_at": "2026-11-23T10:00:00+01:00"}),
+    );
+    assert_eq!(d["opens_at"], "2026-11-23T10:00:00+01:00");
+    db.refused(
+        "conflict",
+        "update_deal",
+        json!({"deal_id": deal, "opens_at": "2026-11-23T08:00:00Z"}),
+    );
 }

@@ -177,10 +177,10 @@ pub fn book(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let deal = deals::load(ctx.tx, deal_id)?;
     let participant = participants::require(ctx.tx, participant_id)?;
     deal.require_open("book")?;
-    if let Some(opens) = deal.terms.opens_at.filter(|o| ctx.now < *o) {
+    if let Some(opens) = deal.terms.opens_at.as_ref().filter(|o| ctx.now < o.at()) {
         return Err(Error::conflict(format!(
             "deal {deal_id} opens for bookings at {}",
-            crate::clock::format(opens)
+            opens.text()
         )));
     }
     let item = deal.terms.item_index(&item_name).ok_or_else(|| {

@@ -2,7 +2,7 @@
 
 use super::{Ctx, OptionalRow};
 use crate::args::Args;
-use crate::clock::{self, Time};
+use crate::clock::{self, Moment};
 use crate::deal::{Approval, Item, Payment, Terms, Tier};
 use crate::error::{Error, Result};
 use crate::money::Currency;
@@ -101,8 +101,8 @@ impl Deal {
             "merchant": t.merchant,
             "status": self.status.as_str(),
             "currency": c.code(),
-            "opens_at": t.opens_at.map(clock::format),
-            "closes_at": clock::format(t.closes_at),
+            "opens_at": t.opens_at.as_ref().map(Moment::text),
+            "closes_at": t.closes_at.text(),
             "min_qty": t.min_qty,
             "payment": t.payment_json(),
             "approval": t.approval.as_str(),
@@ -138,8 +138,8 @@ fn decimal(what: &str, s: Option<String>) -> Result<Option<Decimal>> {
     s.map(|s| stored(what, Decimal::from_str(&s))).transpose()
 }
 
-fn time(what: &str, s: Option<String>) -> Result<Option<Time>> {
-    s.map(|s| clock::parse(what, &s).map_err(|e| Error::Storage(e.to_string())))
+fn time(what: &str, s: Option<String>) -> Result<Option<Moment>> {
+    s.map(|s| Moment::parse(what, &s).map_err(|e| Error::Storage(e.to_string())))
         .transpose()
 }
 
@@ -297,10 +297,10 @@ fn write_terms(ctx: &Ctx, id: i64, t: &Terms) -> Result<()> {
             t.description,
             t.merchant,
             t.currency.code(),
-            t.opens_at.map(clock::format),
-            t.opens_at.map(clock::to_ms),
-            clock::format(t.closes_at),
-            clock::to_ms(t.closes_at),
+            t.opens_at.as_ref().map(Moment::text),
+            t.opens_at.as_ref().map(|o| clock::to_ms(o.at())),
+            t.closes_at.text(),
+            clock::to_ms(t.closes_at.at()),
             mode,
             pct,
             t.min_qty,
@@ -436,10 +436,10 @@ pub fn open_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
             deal.status.as_str()
         )));
     }
-    if deal.terms.closes_at <= ctx.now {
+    if deal.terms.closes_at.at() <= ctx.now {
         return Err(Error::conflict(format!(
             "deal {id} closes at {}, which is not in the future: move closes_at later first",
-            clock::format(deal.terms.closes_at)
+            deal.terms.closes_at.text()
         )));
     }
     set_status(ctx, id, Status::Open)?;
