@@ -16,6 +16,16 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    pub const ALL: [EventKind; 7] = [
+        EventKind::MinimumReached,
+        EventKind::TierReached,
+        EventKind::TierSteppedDown,
+        EventKind::MinimumLost,
+        EventKind::DealSettled,
+        EventKind::DealFailed,
+        EventKind::DealCancelled,
+    ];
+
     /// The short title a notification shows.
     pub fn title(self) -> &'static str {
         match self {
@@ -30,18 +40,7 @@ impl EventKind {
     }
 
     pub fn parse(s: &str) -> Option<EventKind> {
-        use EventKind::*;
-        [
-            MinimumReached,
-            TierReached,
-            TierSteppedDown,
-            MinimumLost,
-            DealSettled,
-            DealFailed,
-            DealCancelled,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -134,15 +133,7 @@ mod tests {
 
     #[test]
     fn kinds_parse_back_and_have_titles() {
-        for k in [
-            MinimumReached,
-            TierReached,
-            TierSteppedDown,
-            MinimumLost,
-            DealSettled,
-            DealFailed,
-            DealCancelled,
-        ] {
+        for k in EventKind::ALL {
             assert_eq!(EventKind::parse(k.as_str()), Some(k));
             assert!(!k.title().is_empty());
         }

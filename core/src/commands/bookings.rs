@@ -283,13 +283,16 @@ pub fn reject_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     outcome(ctx, booking_id, vec![])
 }
 
-pub fn cancel_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let booking_id = args.req_id("booking_id")?;
-    let reason = args.opt_text("reason")?;
-    let by = args
+/// Who cancels: `by`, the participant unless the organizer says so.
+fn cancelled_by(args: &mut Args) -> Result<&'static str> {
+    Ok(args
         .opt_choice("by", &["participant", "organizer"])?
-        .unwrap_or("participant");
-    args.finish()?;
+        .unwrap_or("participant"))
+}
+
+/// A booking that can be cancelled (pending or approved, of an open deal),
+/// with its deal.
+fn cancellable(ctx: &Ctx, booking_id: i64) -> Result<(Booking, Deal)> {
     let b = load(ctx.tx, booking_id)?;
     let deal = deals::load(ctx.tx, b.deal_id)?;
     if b.status != "pending" && b.status != "approved" {
@@ -299,6 +302,15 @@ pub fn cancel_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         )));
     }
     deal.require_open("cancel its bookings")?;
+    Ok((b, deal))
+}
+
+pub fn cancel_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let booking_id = args.req_id("booking_id")?;
+    let reason = args.opt_text("reason")?;
+    let by = cancelled_by(args)?;
+    args.finish()?;
+    let (b, deal) = cancellable(ctx, booking_id)?;
     set_status(ctx, &b, "cancelled", reason.as_deref(), Some(by))?;
     if b.status == "pending" {
         deals::add_quantities(ctx.tx, deal.id, 0, -b.quantity)?;
@@ -374,19 +386,9 @@ pub fn list_bookings(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 /// warning).
 pub fn preview_cancel(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let booking_id = args.req_id("booking_id")?;
-    let by = args
-        .opt_choice("by", &["participant", "organizer"])?
-        .unwrap_or("participant");
+    let by = cancelled_by(args)?;
     args.finish()?;
-    let b = load(ctx.tx, booking_id)?;
-    let deal = deals::load(ctx.tx, b.deal_id)?;
-    if b.status != "pending" && b.status != "approved" {
-        return Err(Error::conflict(format!(
-            "booking {booking_id} is {}: only a pending or approved booking can be cancelled",
-            b.status
-        )));
-    }
-    deal.require_open("cancel its bookings")?;
+    let (b, deal) = cancellable(ctx, booking_id)?;
     let approved = b.status == "approved";
     let from = deal.level();
     let to = if approved {
