@@ -179,7 +179,7 @@ impl Terms {
             "min_qty": self.min_qty,
             "payment": self.payment_json(),
             "approval": self.approval.as_str(),
-            "items": self.items.iter().map(|i| json!({"name": i.name, "base_price": c.format(i.base_price)})).collect::<Vec<_>>(),
+            "items": self.items_json(),
             "tiers": self.tiers_json(),
             "allowed_domains": self.allowed_domains,
             "pickup_points": self.pickup_points,
@@ -210,6 +210,15 @@ impl Terms {
             Payment::Full => json!({"mode": "full"}),
             Payment::Deposit(p) => json!({"mode": "deposit", "percent": p.to_string()}),
         }
+    }
+
+    /// `[{"name","base_price"}]`, prices as decimal strings.
+    pub fn items_json(&self) -> Value {
+        let c = self.currency;
+        self.items
+            .iter()
+            .map(|i| json!({"name": i.name, "base_price": c.format(i.base_price)}))
+            .collect()
     }
 
     pub fn tiers_json(&self) -> Value {

@@ -55,10 +55,17 @@ pub fn load(tx: &Transaction, id: i64) -> Result<Booking> {
         .or_not_found(|| format!("no booking with id {id}"))
 }
 
+/// SQL for what booking `b` has been charged so far by its entries
+/// (purchases minus refunds), as a subquery over `bookings b`.
+pub const CHARGED_SQL: &str =
+    "(SELECT -coalesce(sum(e.signed), 0) FROM entries e WHERE e.booking_id = b.id)";
+
 /// What a booking's entries have charged so far (purchases minus refunds).
 pub fn charged(tx: &Transaction, booking_id: i64) -> Result<i64> {
     Ok(tx
-        .prepare_cached("SELECT -coalesce(sum(signed), 0) FROM entries WHERE booking_id = ?1")?
+        .prepare_cached(&format!(
+            "SELECT {CHARGED_SQL} FROM bookings b WHERE b.id = ?1"
+        ))?
         .query_row([booking_id], |r| r.get(0))?)
 }
 
@@ -367,7 +374,7 @@ pub fn list_bookings(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     args.finish()?;
     let deal = deals::load(ctx.tx, deal_id)?;
     let mut stmt = ctx.tx.prepare_cached(&format!(
-        "SELECT {COLUMNS}, (SELECT -coalesce(sum(signed), 0) FROM entries e WHERE e.booking_id = b.id)
+        "SELECT {COLUMNS}, {CHARGED_SQL}
          FROM bookings b
          WHERE b.deal_id = ?1 AND (?2 IS NULL OR b.status = ?2)
          ORDER BY b.id LIMIT ?3 OFFSET ?4"

@@ -111,7 +111,7 @@ impl Deal {
             "stock": t.stock,
             "pickup_points": t.pickup_points,
             "commission_percent": t.commission_percent.map(|p| p.to_string()),
-            "items": t.items.iter().map(|i| json!({"name": i.name, "base_price": c.format(i.base_price)})).collect::<Vec<_>>(),
+            "items": t.items_json(),
             "tiers": t.tiers_json(),
             "approved_qty": self.approved_qty,
             "pending_qty": self.pending_qty,

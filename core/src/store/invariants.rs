@@ -1,6 +1,7 @@
 //! The ledger and deal invariants, checked against a whole database. The
 //! property tests run this after every step; so can the crash harness.
 
+use crate::commands::bookings::CHARGED_SQL;
 use crate::commands::deals;
 use crate::error::Result;
 use rusqlite::Connection;
@@ -79,11 +80,10 @@ pub fn check(conn: &mut Connection) -> Result<Vec<String>> {
     for id in settled {
         let deal = deals::load(&tx, id)?;
         let level = deal.level();
-        let mut stmt = tx.prepare(
-            "SELECT b.id, b.item, b.quantity,
-                (SELECT -coalesce(sum(signed), 0) FROM entries e WHERE e.booking_id = b.id)
-             FROM bookings b WHERE b.deal_id = ?1 AND b.status = 'approved'",
-        )?;
+        let mut stmt = tx.prepare(&format!(
+            "SELECT b.id, b.item, b.quantity, {CHARGED_SQL}
+             FROM bookings b WHERE b.deal_id = ?1 AND b.status = 'approved'"
+        ))?;
         let rows = stmt.query_map([id], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
