@@ -8,13 +8,21 @@
 use crate::args::Args;
 use crate::clock::Time;
 use crate::commands::{
-    bookings, deals, ledger, notifications, participants, reputation, settlement, Ctx,
+    backups, bookings, deals, ledger, notifications, participants, reputation, settlement, Ctx,
 };
 use crate::error::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
 use serde_json::Value;
 
-type Handler = fn(&Ctx, &mut Args) -> Result<Value>;
+/// How a command runs.
+#[derive(Clone, Copy)]
+enum Handler {
+    /// Inside the one transaction `execute` opens (almost every command).
+    Tx(fn(&Ctx, &mut Args) -> Result<Value>),
+    /// On the connection itself: commands on the whole file (`backup`,
+    /// `restore`), which manage their own consistency.
+    Connection(fn(&mut Connection, &mut Args, Time) -> Result<Value>),
+}
 
 /// One command of the table.
 pub struct Command {
@@ -30,16 +38,18 @@ pub struct Command {
 }
 
 macro_rules! command {
-    ($name:literal, $writes:expr, $handler:path, $args:literal, $returns:literal, $summary:literal) => {
+    (@make $kind:path, $name:literal, $writes:expr, $handler:path, $args:literal, $returns:literal, $summary:literal) => {
         Command {
             name: $name,
             args: $args,
             returns: $returns,
             summary: $summary,
             writes: $writes,
-            handler: $handler,
+            handler: $kind($handler),
         }
     };
+    (file $($rest:tt)*) => { command!(@make Handler::Connection, $($rest)*) };
+    ($($rest:tt)*) => { command!(@make Handler::Tx, $($rest)*) };
 }
 
 /// Every command, in the order `--help` lists them.
@@ -96,6 +106,11 @@ pub const COMMANDS: &[Command] = &[
         "{score, events}", "Reputation events and score"),
     command!("notifications", false, notifications::notifications, "limit?", "[event]",
         "The notification history, newest first"),
+    command!(file "backup", false, backups::backup, "path", "{path, bytes, schema_version}",
+        "Copy the whole database, consistent even while others write, to a new file"),
+    command!(file "restore", true, backups::restore, "path",
+        "{restored_from, replaced_kept_at, schema_version}",
+        "Replace the database with a checked backup, keeping the replaced file beside it"),
 ];
 
 /// The command called `name`.
@@ -113,13 +128,17 @@ pub fn execute(conn: &mut Connection, name: &str, args: Value, now: Time) -> Res
     })?;
     let mut args = Args::new(args)?;
     settlement::settle_overdue(conn, now)?;
+    let handler = match command.handler {
+        Handler::Tx(h) => h,
+        Handler::Connection(h) => return h(conn, &mut args, now),
+    };
     let behavior = if command.writes {
         TransactionBehavior::Immediate
     } else {
         TransactionBehavior::Deferred
     };
     let tx = conn.transaction_with_behavior(behavior)?;
-    let result = (command.handler)(&Ctx { tx: &tx, now }, &mut args)?;
+    let result = handler(&Ctx { tx: &tx, now }, &mut args)?;
     tx.commit()?;
     Ok(result)
 }

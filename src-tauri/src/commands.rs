@@ -98,6 +98,8 @@ commands!(
     preview_settlement,
     reputation,
     notifications,
+    backup,
+    restore,
 );
 
 #[cfg(test)]

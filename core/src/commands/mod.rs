@@ -1,6 +1,7 @@
 //! The command bodies. Each runs inside the one transaction `api::execute`
 //! opened for it, reads its arguments through `Args`, and returns JSON.
 
+pub mod backups;
 pub mod bookings;
 pub mod deals;
 pub mod ledger;

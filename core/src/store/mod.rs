@@ -2,6 +2,7 @@
 //! STRICT tables, migrations applied all-or-nothing, and a refusal to open a
 //! database written by a newer Book & Run.
 
+pub mod backup;
 pub mod invariants;
 
 use crate::error::{Error, Result};
@@ -37,8 +38,17 @@ pub fn default_path() -> Result<PathBuf> {
 }
 
 /// Opens (creating if needed) the database at `path` and brings its schema
-/// up to date.
+/// up to date, after copying an older database aside (see `backup`).
 pub fn open(path: &Path) -> Result<Connection> {
+    open_with(path, MIGRATIONS, true)
+}
+
+/// `open` without the copy before migrating: for private working copies.
+pub(crate) fn open_unbacked(path: &Path) -> Result<Connection> {
+    open_with(path, MIGRATIONS, false)
+}
+
+fn open_with(path: &Path, migrations: &[&str], backup_first: bool) -> Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::Storage(format!("cannot create the folder {}: {e}", dir.display()))
@@ -50,8 +60,13 @@ pub fn open(path: &Path) -> Result<Connection> {
         | OpenFlags::SQLITE_OPEN_URI;
     let mut conn = Connection::open_with_flags(path, flags)
         .map_err(|e| Error::Storage(format!("cannot open the database {}: {e}", path.display())))?;
+    // Refuse a newer or foreign file before anything (WAL included) touches it.
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let version = schema_version(&conn)
+        .map_err(|e| Error::Storage(format!("cannot read {}: {e}", path.display())))?;
+    check_ours(&conn, version, migrations.len() as i64)?;
     configure(&conn)?;
-    migrate(&mut conn)?;
+    migrate(&mut conn, migrations, backup_first.then_some(path))?;
     Ok(conn)
 }
 
@@ -78,41 +93,56 @@ pub fn schema_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
-/// Applies every pending migration in one IMMEDIATE transaction: all or
-/// nothing. Refuses a database newer than this binary, or not ours.
-fn migrate(conn: &mut Connection) -> Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let version = schema_version(&tx)?;
-    let app_id: i64 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    if version > SCHEMA_VERSION {
+/// Refuses a database newer than `target` (written by a newer Book & Run) or
+/// of another program, without touching it.
+pub(crate) fn check_ours(conn: &Connection, version: i64, target: i64) -> Result<()> {
+    if version > target {
         return Err(Error::Storage(format!(
-            "the database has schema version {version}, newer than this Book & Run understands ({SCHEMA_VERSION}); upgrade Book & Run to open it"
+            "the database has schema version {version}, newer than this Book & Run understands ({target}); upgrade Book & Run to open it"
         )));
     }
-    if version == 0 {
-        let tables: i64 = tx.query_row(
+    let foreign = if version == 0 {
+        conn.query_row(
             "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
             [],
-            |r| r.get(0),
-        )?;
-        if tables > 0 {
-            return Err(Error::Storage(
-                "the file is an SQLite database of another program, not of Book & Run".into(),
-            ));
-        }
-    } else if app_id != APPLICATION_ID {
+            |r| r.get::<_, i64>(0),
+        )? > 0
+    } else {
+        conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0))? != APPLICATION_ID
+    };
+    if foreign {
         return Err(Error::Storage(
             "the file is an SQLite database of another program, not of Book & Run".into(),
         ));
     }
-    if version == SCHEMA_VERSION {
+    Ok(())
+}
+
+/// Applies every pending migration in one IMMEDIATE transaction: all or
+/// nothing. A database that already has data (version > 0) is first copied
+/// beside itself when `backup_at` names its file; without that copy the
+/// upgrade does not start.
+fn migrate(conn: &mut Connection, migrations: &[&str], backup_at: Option<&Path>) -> Result<()> {
+    let target = migrations.len() as i64;
+    let version = schema_version(conn)?;
+    if version == target {
         return Ok(());
     }
-    for sql in &MIGRATIONS[version as usize..] {
+    if let (Some(path), true) = (backup_at, version > 0) {
+        backup::before_migration(conn, path, version)?;
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process may have migrated while we waited for the lock.
+    let version = schema_version(&tx)?;
+    check_ours(&tx, version, target)?;
+    if version == target {
+        return Ok(());
+    }
+    for sql in &migrations[version as usize..] {
         tx.execute_batch(sql)?;
     }
     tx.execute_batch(&format!(
-        "PRAGMA user_version = {SCHEMA_VERSION}; PRAGMA application_id = {APPLICATION_ID};"
+        "PRAGMA user_version = {target}; PRAGMA application_id = {APPLICATION_ID};"
     ))?;
     tx.commit()?;
     Ok(())
@@ -181,5 +211,93 @@ mod tests {
             .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 0);
+    }
+
+    fn backups_beside(path: &Path) -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "bak"))
+            .collect();
+        v.sort();
+        v
+    }
+
+    const V2: &str = "CREATE TABLE extra (id INTEGER PRIMARY KEY) STRICT;";
+
+    #[test]
+    fn copies_an_older_database_aside_before_upgrading_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        let conn = open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO participants (name, created_at) VALUES ('Ann', '2026-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        // A fresh database is created without any copy.
+        assert!(backups_beside(&path).is_empty());
+        let conn = open_with(&path, &[MIGRATIONS[0], V2], true).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 2);
+        let baks = backups_beside(&path);
+        assert_eq!(baks.len(), 1, "{baks:?}");
+        let name = baks[0].file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("b.db.v1-"), "{name}");
+        let copy = Connection::open(&baks[0]).unwrap();
+        assert_eq!(schema_version(&copy).unwrap(), 1);
+        let who: String = copy
+            .query_row("SELECT name FROM participants", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(who, "Ann");
+        // Reopening at the new version copies nothing more.
+        drop(conn);
+        open_with(&path, &[MIGRATIONS[0], V2], true).unwrap();
+        assert_eq!(backups_beside(&path).len(), 1);
+    }
+
+    #[test]
+    fn a_failing_upgrade_leaves_the_old_version_and_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        open(&path)
+            .unwrap()
+            .execute(
+                "INSERT INTO participants (name, created_at) VALUES ('Ann', '2026-01-01T00:00:00Z')",
+                [],
+            )
+            .unwrap();
+        let bad = "CREATE TABLE extra (id INTEGER PRIMARY KEY) STRICT; DELETE FROM participants; CREATE TABLE deals (x);";
+        assert!(open_with(&path, &[MIGRATIONS[0], bad], true).is_err());
+        let conn = open(&path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 1);
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM participants", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        let extra: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'extra'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(extra, 0);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_byte_for_byte_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        let conn = open(&path).unwrap();
+        conn.execute_batch("PRAGMA user_version = 7; PRAGMA journal_mode = DELETE;")
+            .unwrap();
+        drop(conn);
+        let before = std::fs::read(&path).unwrap();
+        let e = open(&path).unwrap_err();
+        assert!(e.to_string().contains("schema version 7, newer"), "{e}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!dir.path().join("b.db-wal").exists());
+        assert!(backups_beside(&path).is_empty());
     }
 }

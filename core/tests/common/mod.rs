@@ -25,6 +25,11 @@ impl Db {
         }
     }
 
+    /// A path in the database's own temporary folder.
+    pub fn path_in(&self, name: &str) -> std::path::PathBuf {
+        self._dir.path().join(name)
+    }
+
     pub fn set_now(&mut self, rfc3339: &str) {
         self.now = clock::parse("now", rfc3339).unwrap();
     }
