@@ -63,7 +63,8 @@ impl Args {
     pub fn finish(&self) -> Result<()> {
         match self.map.keys().find(|k| !self.seen.contains(*k)) {
             Some(k) => Err(Error::validation(
-                format!("{}{k}", self.prefix),
+                // An empty key still needs a visible name.
+                format!("{}{}", self.prefix, if k.is_empty() { "\"\"" } else { k }),
                 "is not a known field of this command",
             )),
             None => Ok(()),
@@ -293,5 +294,26 @@ pub fn line_element(field: &str, v: &Value) -> Result<String> {
     match v {
         Value::String(s) => check_text(field, s, MAX_LINE, false),
         _ => Err(Error::validation(field, "must be a string")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_unknown_empty_field_is_named_visibly() {
+        // Found by the dispatch fuzz target: `{"": "A"}` gave the message
+        // ": is not a known field" with an empty field.
+        let args = Args::new(json!({"": "A"})).unwrap();
+        let e = args.finish().unwrap_err();
+        assert_eq!(e.to_string(), "\"\": is not a known field of this command");
+        let mut args = Args::new(json!({"payment": {"": 1}})).unwrap();
+        let inner = args.req_object("payment").unwrap();
+        assert_eq!(
+            inner.finish().unwrap_err().to_string(),
+            "payment.\"\": is not a known field of this command"
+        );
     }
 }

@@ -118,8 +118,11 @@ pub fn parse_plain_decimal(field: &str, text: &str) -> Result<Decimal> {
     if !digits(int) || frac.is_some_and(|f| !digits(f)) {
         return Err(bad());
     }
-    // 28 significant digits is rust_decimal's limit; refuse rather than round.
-    if int.trim_start_matches('0').len() > 18 || frac.map_or(0, str::len) > 18 {
+    // 28 significant digits is rust_decimal's limit: refuse rather than let
+    // it round (an amount must be read exactly or not at all).
+    let int_digits = int.trim_start_matches('0').len();
+    let frac_digits = frac.map_or(0, str::len);
+    if int_digits > 18 || frac_digits > 18 || int_digits + frac_digits > 28 {
         return Err(too_large_or_precise(field));
     }
     Decimal::from_str(text).map_err(|_| bad())
@@ -181,6 +184,33 @@ mod tests {
         assert!(Currency::parse("currency", "XAU").is_err());
         assert!(Currency::parse("currency", "ZZZ").is_err());
         assert!(Currency::parse("currency", "US").is_err());
+    }
+
+    #[test]
+    fn more_digits_than_a_decimal_holds_are_refused_not_rounded() {
+        // Found by the money fuzz target: 31 significant digits were rounded
+        // by the decimal type to a whole yen and accepted as 999999999999954.
+        let jpy = cur("JPY");
+        let e = jpy
+            .parse_amount("amount", "999999999999953.9999999999999519")
+            .unwrap_err();
+        assert_eq!(e.to_string(), "amount: has too many digits");
+        let usd = cur("USD");
+        assert!(usd
+            .parse_amount("amount", "123456789012345.990000000000000001")
+            .is_err());
+        // 28 significant digits are still read exactly.
+        assert_eq!(
+            usd.parse_amount("amount", "1234567890.123456789012345600")
+                .unwrap_err()
+                .to_string(),
+            "amount: \"1234567890.123456789012345600\" has more decimals than USD allows (2)"
+        );
+        assert_eq!(
+            usd.parse_amount("amount", "1234567890.120000000000000000")
+                .unwrap(),
+            123_456_789_012
+        );
     }
 
     #[test]

@@ -1,0 +1,76 @@
+//! Checks shared by the fuzz targets (`fuzz/`), the arbitrary-JSON property
+//! test and the crash harness: what must hold after any command with any
+//! input. Nothing here is used by the app itself.
+
+use crate::clock::Time;
+use crate::error::Error;
+use crate::execute;
+use rusqlite::Connection;
+use serde_json::Value;
+use std::path::Path;
+
+/// A second connection to the same file: its `PRAGMA data_version` changes
+/// when, and only when, another connection commits a write.
+pub struct Observer(Connection);
+
+impl Observer {
+    pub fn new(path: &Path) -> rusqlite::Result<Observer> {
+        Connection::open(path).map(Observer)
+    }
+
+    pub fn version(&self) -> i64 {
+        self.0
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .expect("PRAGMA data_version")
+    }
+}
+
+/// Commands on whole files (`backup`, `restore`): left out of random calls,
+/// which would otherwise write files anywhere the path points.
+pub fn on_files(name: &str) -> bool {
+    matches!(name, "backup" | "restore")
+}
+
+/// Runs one command with any arguments and checks the contract of a refusal:
+/// nothing committed, a known code, a message, and for validation errors a
+/// message that starts with the field it names. An internal (storage) error
+/// from input alone is a bug: some input reached SQLite unchecked.
+pub fn call_checked(
+    conn: &mut Connection,
+    observer: &Observer,
+    name: &str,
+    args: Value,
+    now: Time,
+) -> Result<Result<Value, Error>, String> {
+    let before = observer.version();
+    let shown = args.to_string();
+    let result = execute(conn, name, args, now);
+    if let Err(e) = &result {
+        let after = observer.version();
+        if after != before {
+            return Err(format!(
+                "{name} {shown}: refused ({e}) but wrote to the database"
+            ));
+        }
+        let message = e.to_string();
+        if message.trim().is_empty() {
+            return Err(format!("{name} {shown}: refused with an empty message"));
+        }
+        match e {
+            Error::Validation { field, .. } => {
+                if field.is_empty() || !message.starts_with(&format!("{field}: ")) {
+                    return Err(format!(
+                        "{name} {shown}: validation error without a field: {message}"
+                    ));
+                }
+            }
+            Error::Storage(_) => {
+                return Err(format!(
+                    "{name} {shown}: input reached storage unchecked: {message}"
+                ));
+            }
+            Error::NotFound(_) | Error::Conflict(_) | Error::Policy(_) | Error::Usage(_) => {}
+        }
+    }
+    Ok(result)
+}
