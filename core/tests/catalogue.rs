@@ -1,0 +1,276 @@
+//! The bad-input catalogue: named bad inputs across every command, each
+//! refused with the right code and a message naming the field (validation
+//! messages start with it) or the thing concerned, and each leaving the
+//! database as it was: the same `PRAGMA data_version` seen from a second
+//! connection (nothing committed) and the same dump of every table.
+//!
+//! `core/tests/validation.rs` goes deeper rule by rule; this is the one list
+//! a reviewer can read top to bottom.
+
+mod common;
+
+use bookrun::harness::Observer;
+use common::{cars, Db};
+use serde_json::{json, Value};
+
+/// One named bad input: command, arguments, expected code, and what the
+/// message names (the field for `validation`, else a fragment it contains).
+struct Bad {
+    name: &'static str,
+    command: &'static str,
+    args: Value,
+    code: &'static str,
+    names: &'static str,
+}
+
+macro_rules! bad {
+    ($name:literal, $command:literal, $args:expr, $code:literal, $names:expr) => {
+        Bad {
+            name: $name,
+            command: $command,
+            args: $args,
+            code: $code,
+            names: $names,
+        }
+    };
+}
+
+/// `args` with `key` set to `value` (top level).
+fn set(mut args: Value, key: &str, value: Value) -> Value {
+    args[key] = value;
+    args
+}
+
+fn deal() -> Value {
+    let mut d = cars(json!({"mode": "full"}));
+    d["stock"] = json!(4);
+    d["max_per_participant"] = json!(3);
+    d["allowed_domains"] = json!(["example.org"]);
+    d["pickup_points"] = json!(["Depot"]);
+    d
+}
+
+fn book(quantity: Value) -> Value {
+    json!({"deal_id": 1, "participant_id": 1, "item": "model #1", "quantity": quantity})
+}
+
+fn pay(amount: Value) -> Value {
+    json!({"participant_id": 1, "currency": "USD", "amount": amount})
+}
+
+fn tiered(tiers: Value) -> Value {
+    set(deal(), "tiers", tiers)
+}
+
+/// Ids of the seeded database.
+const OPEN: i64 = 1; // Cars: auto, full, stock 4, max 3, example.org only
+const DRAFT: i64 = 2;
+const SETTLED: i64 = 3;
+const ANN: i64 = 1; // ann@example.org
+const BEN: i64 = 2; // ben@elsewhere.net
+const CLEO: i64 = 3; // cleo@example.org
+const ANN_BOOKING: i64 = 1; // 2 x model #1, approved
+const REVERSED: i64 = 2; // a payment already reversed
+
+fn seeded() -> Db {
+    let mut db = Db::new();
+    assert_eq!(db.open(deal()), OPEN);
+    assert_eq!(db.ok("create_deal", deal())["id"], DRAFT);
+    let settled = db.open(set(
+        cars(json!({"mode": "full"})),
+        "approval",
+        json!("auto"),
+    ));
+    assert_eq!(settled, SETTLED);
+    for (name, email) in [
+        ("Ann", "ann@example.org"),
+        ("Ben", "ben@elsewhere.net"),
+        ("Cleo", "cleo@example.org"),
+    ] {
+        db.ok("add_participant", json!({"name": name, "email": email}));
+    }
+    db.ok("record_payment", pay(json!("10.00")));
+    let p = db.ok("record_payment", pay(json!("20.00")))["id"].clone();
+    assert_eq!(p, REVERSED);
+    db.ok("reverse_entry", json!({"entry_id": REVERSED}));
+    let b = db.book(OPEN, ANN, "model #1", 2);
+    assert_eq!(b["booking"]["id"], ANN_BOOKING);
+    db.book(SETTLED, BEN, "model #5", 3);
+    db.ok("end_deal", json!({"deal_id": SETTLED}));
+    db
+}
+
+fn catalogue() -> Vec<Bad> {
+    let long = "x".repeat(100_000);
+    vec![
+        // Wrong JSON types
+        bad!("title as a number", "create_deal", set(deal(), "title", json!(5)), "validation", "title"),
+        bad!("min_qty as a string", "create_deal", set(deal(), "min_qty", json!("3")), "validation", "min_qty"),
+        bad!("items as an object", "create_deal", set(deal(), "items", json!({"name": "x"})), "validation", "items"),
+        bad!("payment as a string", "create_deal", set(deal(), "payment", json!("full")), "validation", "payment"),
+        bad!("quantity as a string", "book", book(json!("2")), "validation", "quantity"),
+        bad!("deal_id as a string", "get_deal", json!({"deal_id": "1"}), "validation", "deal_id"),
+        bad!("approve with a booking_id array", "approve_booking", json!({"booking_id": [1]}), "validation", "booking_id"),
+        bad!("status as a boolean", "list_deals", json!({"status": true}), "validation", "status"),
+        // Missing fields
+        bad!("deal without a title", "create_deal", { let mut d = deal(); d.as_object_mut().unwrap().remove("title"); d }, "validation", "title"),
+        bad!("item without a base price", "create_deal", set(deal(), "items", json!([{"name": "x"}])), "validation", "items[0].base_price"),
+        bad!("booking without a quantity", "book", json!({"deal_id": 1, "participant_id": 1, "item": "model #1"}), "validation", "quantity"),
+        bad!("payment without a currency", "record_payment", json!({"participant_id": 1, "amount": "1.00"}), "validation", "currency"),
+        bad!("statement without a participant", "statement", json!({"currency": "USD"}), "validation", "participant_id"),
+        // Money that is not a plain decimal string
+        bad!("float for money", "record_payment", pay(json!(10.5)), "validation", "amount"),
+        bad!("integer for money", "record_payment", pay(json!(10)), "validation", "amount"),
+        bad!("exponent 1e5", "record_payment", pay(json!("1e5")), "validation", "amount"),
+        bad!("NaN", "record_payment", pay(json!("NaN")), "validation", "amount"),
+        bad!("Infinity", "record_payment", pay(json!("Infinity")), "validation", "amount"),
+        bad!("plus sign +5", "record_payment", pay(json!("+5")), "validation", "amount"),
+        bad!("leading space ' 5'", "record_payment", pay(json!(" 5")), "validation", "amount"),
+        bad!("trailing dot '5.'", "record_payment", pay(json!("5.")), "validation", "amount"),
+        bad!("thousands separator", "record_payment", pay(json!("1,000.00")), "validation", "amount"),
+        bad!("too many decimals for USD", "record_payment", pay(json!("10.001")), "validation", "amount"),
+        bad!("decimals for JPY", "record_payment", set(pay(json!("2500.5")), "currency", json!("JPY")), "validation", "amount"),
+        bad!("negative amount", "record_payment", pay(json!("-5.00")), "validation", "amount"),
+        bad!("zero payment", "record_payment", pay(json!("0.00")), "validation", "amount"),
+        bad!("zero base price", "create_deal", set(deal(), "items", json!([{"name": "x", "base_price": "0"}])), "validation", "items[0].base_price"),
+        bad!("amount beyond the limit", "record_payout", pay(json!("99999999999999999999.00")), "validation", "amount"),
+        bad!("more digits than a decimal holds", "record_payment", pay(json!("999999999999953.9999999999999519")), "validation", "amount"),
+        // Quantities
+        bad!("quantity 0", "book", book(json!(0)), "validation", "quantity"),
+        bad!("negative quantity", "book", book(json!(-1)), "validation", "quantity"),
+        bad!("fractional quantity", "book", book(json!(2.5)), "validation", "quantity"),
+        bad!("quantity beyond i64", "book", book(json!(9_223_372_036_854_775_808_u64)), "validation", "quantity"),
+        bad!("quantity 1e20", "book", book(json!(1e20)), "validation", "quantity"),
+        bad!("min_qty 0", "create_deal", set(deal(), "min_qty", json!(0)), "validation", "min_qty"),
+        bad!("price x stock overflows", "create_deal",
+            set(set(deal(), "items", json!([{"name": "x", "base_price": "1000000000000.00"}])), "stock", json!(9_000_000_000_000_000_000_i64)),
+            "validation", "stock"),
+        bad!("deal id beyond i64", "get_deal", json!({"deal_id": 18_446_744_073_709_551_615_u64}), "validation", "deal_id"),
+        // Text
+        bad!("100 kB title", "create_deal", set(deal(), "title", json!(long)), "validation", "title"),
+        bad!("100 kB participant name", "add_participant", json!({"name": long}), "validation", "name"),
+        bad!("100 kB booking note", "book", set(book(json!(1)), "note", json!(long)), "validation", "note"),
+        bad!("control character in a title", "create_deal", set(deal(), "title", json!("Cars\u{7}")), "validation", "title"),
+        bad!("newline in a name", "add_participant", json!({"name": "Ann\nBen"}), "validation", "name"),
+        bad!("NUL in a memo", "record_payment", set(pay(json!("1.00")), "memo", json!("a\u{0}b")), "validation", "memo"),
+        bad!("empty title", "create_deal", set(deal(), "title", json!("")), "validation", "title"),
+        bad!("blank name", "add_participant", json!({"name": "   "}), "validation", "name"),
+        bad!("e-mail without @", "add_participant", json!({"name": "Cleo", "email": "cleo.example.org"}), "validation", "email"),
+        bad!("currency that is not ISO 4217", "create_deal", set(deal(), "currency", json!("ZZZ")), "validation", "currency"),
+        bad!("gold is not a currency", "balances", json!({"currency": "XAU"}), "validation", "currency"),
+        bad!("unknown field (typo)", "create_deal", set(deal(), "titel", json!("Cars")), "validation", "titel"),
+        bad!("unknown field in an item", "create_deal", set(deal(), "items", json!([{"name": "x", "base_price": "1.00", "colour": "red"}])), "validation", "items[0].colour"),
+        // Unknown ids
+        bad!("unknown deal", "get_deal", json!({"deal_id": 999}), "not_found", "deal with id 999"),
+        bad!("negative deal id", "open_deal", json!({"deal_id": -4}), "not_found", "deal with id -4"),
+        bad!("unknown participant", "book", set(book(json!(1)), "participant_id", json!(77)), "not_found", "participant with id 77"),
+        bad!("unknown booking", "approve_booking", json!({"booking_id": 4242}), "not_found", "booking with id 4242"),
+        bad!("unknown entry", "reverse_entry", json!({"entry_id": 31337}), "not_found", "entry with id 31337"),
+        bad!("unknown item", "book", set(book(json!(1)), "item", json!("model #9")), "validation", "item"),
+        bad!("unknown pickup point", "book", set(book(json!(1)), "pickup_point", json!("Harbour")), "validation", "pickup_point"),
+        // Wrong states
+        bad!("booking a settled deal", "book", set(book(json!(1)), "deal_id", json!(SETTLED)), "conflict", "settled"),
+        bad!("booking a draft", "book", set(book(json!(1)), "deal_id", json!(DRAFT)), "conflict", "draft"),
+        bad!("opening an open deal", "open_deal", json!({"deal_id": OPEN}), "conflict", "open"),
+        bad!("ending a draft", "end_deal", json!({"deal_id": DRAFT}), "conflict", "draft"),
+        bad!("cancelling a settled deal", "cancel_deal", json!({"deal_id": SETTLED}), "conflict", "settled"),
+        bad!("approving an approved booking", "approve_booking", json!({"booking_id": ANN_BOOKING}), "conflict", "approved"),
+        bad!("reversing twice", "reverse_entry", json!({"entry_id": REVERSED}), "conflict", "reversed"),
+        bad!("changing the currency of an open deal", "update_deal", json!({"deal_id": OPEN, "currency": "EUR"}), "conflict", "currency"),
+        // Tier rules
+        bad!("tier thresholds not increasing", "create_deal",
+            tiered(json!([{"min_qty": 5, "prices": ["29000.00", "24000.00"]}, {"min_qty": 5, "prices": ["28000.00", "23000.00"]}])),
+            "validation", "tiers[1].min_qty"),
+        bad!("tier price above the base price", "create_deal",
+            tiered(json!([{"min_qty": 4, "prices": ["31000.00", "24000.00"]}])), "validation", "tiers[0].prices[0]"),
+        bad!("tier with a price missing", "create_deal",
+            tiered(json!([{"min_qty": 4, "prices": ["29000.00"]}])), "validation", "tiers[0].prices"),
+        bad!("six tiers", "create_deal",
+            tiered(json!((0..6).map(|i| json!({"min_qty": 4 + i, "prices": [format!("{}.00", 29000 - i * 100), format!("{}.00", 24000 - i * 100)]})).collect::<Vec<_>>())),
+            "validation", "tiers"),
+        bad!("deposit percent above 100", "create_deal", set(deal(), "payment", json!({"mode": "deposit", "percent": "150"})), "validation", "payment.percent"),
+        bad!("unknown approval mode", "create_deal", set(deal(), "approval", json!("sometimes")), "validation", "approval"),
+        // Domain and limit rules
+        bad!("e-mail outside the allowed domains", "book", set(book(json!(1)), "participant_id", json!(BEN)), "policy", "e-mail addresses at example.org"),
+        bad!("past the per-participant maximum", "book", book(json!(2)), "policy", "maximum"),
+        bad!("past the stock", "book", set(set(book(json!(3)), "participant_id", json!(CLEO)), "item", json!("model #5")), "policy", "stock"),
+        bad!("malformed allowed domain", "create_deal", set(deal(), "allowed_domains", json!(["not a domain"])), "validation", "allowed_domains[0]"),
+        // Dates
+        bad!("unparsable closes_at", "create_deal", set(deal(), "closes_at", json!("next Friday")), "validation", "closes_at"),
+        bad!("month 13", "create_deal", set(deal(), "closes_at", json!("2026-13-01T00:00:00Z")), "validation", "closes_at"),
+        bad!("closes_at without an offset", "create_deal", set(deal(), "closes_at", json!("2026-12-01T00:00:00")), "validation", "closes_at"),
+        bad!("opens_at after closes_at", "create_deal", set(deal(), "opens_at", json!("2026-12-02T00:00:00Z")), "validation", "opens_at"),
+        bad!("closes_at as a number", "create_deal", set(deal(), "closes_at", json!(1_790_000_000)), "validation", "closes_at"),
+        // Other choices and ranges
+        bad!("unknown deal status", "list_deals", json!({"status": "done"}), "validation", "status"),
+        bad!("cancelled by the merchant", "cancel_booking", json!({"booking_id": ANN_BOOKING, "by": "merchant"}), "validation", "by"),
+        bad!("page limit 0", "list_bookings", json!({"deal_id": OPEN, "limit": 0}), "validation", "limit"),
+        bad!("negative page offset", "list_bookings", json!({"deal_id": OPEN, "offset": -1}), "validation", "offset"),
+        bad!("notifications limit as text", "notifications", json!({"limit": "ten"}), "validation", "limit"),
+        bad!("backup to an empty path", "backup", json!({"path": ""}), "validation", "path"),
+        bad!("restore from nowhere", "restore", json!({"path": "/nonexistent/bookrun.bak"}), "validation", "path"),
+    ]
+}
+
+#[test]
+fn every_bad_input_is_refused_by_name_and_changes_nothing() {
+    let mut db = seeded();
+    let observer = Observer::new(&db.path_in("test.db")).unwrap();
+    let table = catalogue();
+    let mut failures = vec![];
+    let mut names = std::collections::BTreeSet::new();
+    for bad in &table {
+        assert!(names.insert(bad.name), "two entries named {:?}", bad.name);
+        let before = (observer.version(), db.dump());
+        let got = db.call(bad.command, bad.args.clone());
+        let after = (observer.version(), db.dump());
+        let problem = match got {
+            Ok(v) => Some(format!("accepted: {}", truncate(&v.to_string()))),
+            Err(e) => {
+                let msg = e.to_string();
+                let named = if bad.code == "validation" {
+                    msg.starts_with(&format!("{}: ", bad.names))
+                } else {
+                    msg.to_lowercase().contains(&bad.names.to_lowercase())
+                };
+                if e.code() != bad.code {
+                    Some(format!(
+                        "code {} (want {}): {}",
+                        e.code(),
+                        bad.code,
+                        truncate(&msg)
+                    ))
+                } else if !named {
+                    Some(format!(
+                        "message does not name {:?}: {}",
+                        bad.names,
+                        truncate(&msg)
+                    ))
+                } else if before.0 != after.0 {
+                    Some("refused, but a write was committed".into())
+                } else if before.1 != after.1 {
+                    Some("refused, but the database changed".into())
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(p) = problem {
+            failures.push(format!("{:40} {} -> {p}", bad.name, bad.command));
+        }
+    }
+    db.assert_invariants();
+    let commands: std::collections::BTreeSet<&str> = table.iter().map(|b| b.command).collect();
+    eprintln!(
+        "catalogue: {} bad inputs over {} commands, {} failed",
+        table.len(),
+        commands.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    assert!(table.len() >= 50);
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(160).collect()
+}
