@@ -39,14 +39,21 @@ fn setup(dir: &Path) -> (PathBuf, i64) {
         .unwrap();
     execute(&mut conn, "open_deal", json!({"deal_id": id}), now).unwrap();
     for i in 0..PEOPLE {
-        execute(&mut conn, "add_participant", json!({"name": format!("P{i}")}), now).unwrap();
+        execute(
+            &mut conn,
+            "add_participant",
+            json!({"name": format!("P{i}")}),
+            now,
+        )
+        .unwrap();
     }
     (path, id)
 }
 
 /// A cheap deterministic sequence per worker.
 fn pick(worker: u64, step: u64, modulo: i64) -> i64 {
-    let mut x = worker.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ step.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let mut x =
+        worker.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ step.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x ^= x >> 31;
     (x % modulo as u64) as i64
 }
@@ -57,10 +64,16 @@ fn work(worker: u64, step: u64, deal: i64) -> (&'static str, Value) {
     if step % 3 == 2 {
         let cents = 101 + pick(worker, step + 1000, 899);
         let amount = format!("{}.{:02}", cents / 100, cents % 100);
-        ("record_payment", json!({"participant_id": who, "currency": "USD", "amount": amount}))
+        (
+            "record_payment",
+            json!({"participant_id": who, "currency": "USD", "amount": amount}),
+        )
     } else {
         let qty = 1 + pick(worker, step + 7, 2);
-        ("book", json!({"deal_id": deal, "participant_id": who, "item": "model #1", "quantity": qty}))
+        (
+            "book",
+            json!({"deal_id": deal, "participant_id": who, "item": "model #1", "quantity": qty}),
+        )
     }
 }
 
@@ -73,7 +86,12 @@ fn record(seen: &mut Seen, command: &str, args: &Value, result: Result<Value, (S
         )),
         ("record_payment", Ok(v)) => seen.paid.push((
             v["id"].as_i64().unwrap(),
-            v["amount"].as_str().unwrap().replace('.', "").parse().unwrap(),
+            v["amount"]
+                .as_str()
+                .unwrap()
+                .replace('.', "")
+                .parse()
+                .unwrap(),
         )),
         ("book", Err((code, _))) if code == "policy" => seen.refused += 1,
         (_, Err((code, message))) => panic!("{command} {args}: {code}: {message}"),
@@ -89,21 +107,34 @@ fn verify(path: &Path, deal: i64, seen: Vec<Seen>) {
     let booked: Vec<_> = seen.iter().flat_map(|s| s.booked.iter().copied()).collect();
     let refused: usize = seen.iter().map(|s| s.refused).sum();
     let total: i64 = booked.iter().map(|b| b.2).sum();
-    assert!(refused > 0, "the run should reach the stock cap or a maximum");
+    assert!(
+        refused > 0,
+        "the run should reach the stock cap or a maximum"
+    );
     // Every acknowledged booking is there, approved, and nothing else is.
     let in_db: BTreeMap<i64, (i64, i64, String)> = conn
         .prepare("SELECT id, participant_id, quantity, status FROM bookings WHERE deal_id = ?1")
         .unwrap()
-        .query_map([deal], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+        .query_map([deal], |r| {
+            Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+        })
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(in_db.len(), booked.len(), "bookings lost or invented");
     for (id, who, qty) in &booked {
-        assert_eq!(in_db[id], (*who, *qty, "approved".to_string()), "booking {id}");
+        assert_eq!(
+            in_db[id],
+            (*who, *qty, "approved".to_string()),
+            "booking {id}"
+        );
     }
     let approved: i64 = conn
-        .query_row("SELECT approved_qty FROM deals WHERE id = ?1", [deal], |r| r.get(0))
+        .query_row(
+            "SELECT approved_qty FROM deals WHERE id = ?1",
+            [deal],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(approved, total);
     assert!(total <= STOCK, "stock cap exceeded: {total}");
@@ -111,17 +142,26 @@ fn verify(path: &Path, deal: i64, seen: Vec<Seen>) {
     for (_, who, qty) in &booked {
         *per.entry(*who).or_default() += qty;
     }
-    assert!(per.values().all(|q| *q <= MAX), "a maximum was exceeded: {per:?}");
+    assert!(
+        per.values().all(|q| *q <= MAX),
+        "a maximum was exceeded: {per:?}"
+    );
     // Every acknowledged payment is there with its amount.
     let paid: Vec<(i64, i64)> = seen.iter().flat_map(|s| s.paid.iter().copied()).collect();
     for (id, cents) in &paid {
         let amount: i64 = conn
-            .query_row("SELECT amount FROM entries WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT amount FROM entries WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(amount, *cents, "payment {id}");
     }
     let payments: i64 = conn
-        .query_row("SELECT count(*) FROM entries WHERE kind = 'payment'", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM entries WHERE kind = 'payment'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(payments as usize, paid.len());
     eprintln!(
@@ -152,9 +192,8 @@ fn several_bookrun_processes_write_at_once_without_losing_anything() {
                     let result = if out.status.success() {
                         Ok(serde_json::from_slice(&out.stdout).unwrap())
                     } else {
-                        let e: Value = serde_json::from_slice(&out.stderr).unwrap_or_else(|_| {
-                            panic!("{}", String::from_utf8_lossy(&out.stderr))
-                        });
+                        let e: Value = serde_json::from_slice(&out.stderr)
+                            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
                         Err((
                             e["error"]["code"].as_str().unwrap().to_string(),
                             e["error"]["message"].as_str().unwrap().to_string(),
