@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The migrations, in order; a database's `user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/001_initial.sql"),
+    include_str!("../../migrations/002_toolbox.sql"),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -80,7 +83,19 @@ pub fn schema_version(conn: &Connection) -> Result<i64> {
 
 /// Applies every pending migration in one IMMEDIATE transaction: all or
 /// nothing. Refuses a database newer than this binary, or not ours.
+///
+/// Foreign keys are off while migrations run (a migration may rebuild a
+/// table, which SQLite allows only that way; `PRAGMA foreign_keys` cannot
+/// change inside a transaction) and `PRAGMA foreign_key_check` must find
+/// nothing before the migrations commit.
 fn migrate(conn: &mut Connection) -> Result<()> {
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let result = migrate_unchecked(conn);
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    result
+}
+
+fn migrate_unchecked(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let version = schema_version(&tx)?;
     let app_id: i64 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
@@ -110,6 +125,14 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     }
     for sql in &MIGRATIONS[version as usize..] {
         tx.execute_batch(sql)?;
+    }
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        return Err(Error::Storage(format!(
+            "the schema upgrade would break {broken} references between rows; the database was left as it was"
+        )));
     }
     tx.execute_batch(&format!(
         "PRAGMA user_version = {SCHEMA_VERSION}; PRAGMA application_id = {APPLICATION_ID};"
@@ -166,6 +189,72 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("another program"));
+    }
+
+    /// The schema of a database as text, to compare two of them.
+    fn schema(conn: &Connection) -> Vec<String> {
+        conn.prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY type, name")
+            .unwrap()
+            .query_map([], |r| {
+                Ok(format!(
+                    "{} {} {:?}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?
+                ))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_version_1_database_with_bookings_and_entries_upgrades_to_the_fresh_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.execute_batch(&format!(
+                "PRAGMA user_version = 1; PRAGMA application_id = {APPLICATION_ID};
+                 INSERT INTO deals (id, title, currency, closes_at, closes_at_ms, payment_mode,
+                     min_qty, approval, status, approved_qty, created_at, updated_at)
+                 VALUES (1, 'Cars', 'USD', '2026-12-01T00:00:00Z', 0, 'full', 1, 'auto', 'open',
+                     1, 'x', 'x');
+                 INSERT INTO participants (id, name, created_at) VALUES (1, 'A', 'x');
+                 INSERT INTO bookings (id, deal_id, participant_id, item, quantity, status,
+                     created_at, updated_at) VALUES (7, 1, 1, 0, 1, 'approved', 'x', 'x');
+                 INSERT INTO entries (kind, participant_id, counterparty, deal_id, booking_id,
+                     currency, amount, signed, created_at)
+                 VALUES ('purchase', 1, 'organizer', 1, 7, 'USD', 100, -100, 'x');"
+            ))
+            .unwrap();
+        }
+        let conn = open(&path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+        let (status, collected): (String, Option<String>) = conn
+            .query_row(
+                "SELECT status, collected_at FROM bookings WHERE id = 7",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((status.as_str(), collected), ("approved", None));
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        // The entry still references the booking through the rebuilt table.
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM entries e JOIN bookings b ON b.id = e.booking_id",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+        let fresh = open(&dir.path().join("fresh.db")).unwrap();
+        assert_eq!(schema(&conn), schema(&fresh));
     }
 
     #[test]
