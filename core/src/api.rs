@@ -8,7 +8,8 @@
 use crate::args::Args;
 use crate::clock::Time;
 use crate::commands::{
-    bookings, deals, ledger, notifications, participants, reputation, settlement, Ctx,
+    bookings, deals, imports, ledger, notifications, participants, reports, reputation, settlement,
+    Ctx,
 };
 use crate::error::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
@@ -96,6 +97,47 @@ pub const COMMANDS: &[Command] = &[
         "{score, events}", "Reputation events and score"),
     command!("notifications", false, notifications::notifications, "limit?", "[event]",
         "The notification history, newest first"),
+    // The organizer's toolbox.
+    command!("preview_signups", true, imports::preview_signups,
+        "deal_id, csv (the CSV text) or path (a file)",
+        "{summary, rows, ignored_columns, deal}",
+        "What importing a sign-up sheet would do, row by row: new or existing participant, or the error (nothing is written)"),
+    command!("import_signups", true, imports::import_signups,
+        "deal_id, csv (the CSV text) or path (a file)",
+        "{summary, rows, ignored_columns, deal}",
+        "Import a sign-up sheet (name, email?, item, quantity, pickup point?, note?): participants and bookings, all or nothing"),
+    command!("preview_bank_import", true, imports::preview_bank_import,
+        "currency, csv or path, deal_id?, assign? ([{line, participant_id}]), skip? ([line])",
+        "{summary, rows, ignored_columns}",
+        "Review a bank statement: each credit matched by reference code, then by exact amount due; rows imported before are duplicates (nothing is written)"),
+    command!("import_bank", true, imports::import_bank,
+        "currency, csv or path, deal_id?, assign? ([{line, participant_id}]), skip? ([line])",
+        "{summary, rows, ignored_columns}",
+        "Record the matched credits of a bank statement as payments (never a row twice); refused whole if a row has an error"),
+    command!("mark_collected", true, reports::mark_collected, "booking_id, collected? (true, false)",
+        "booking", "Mark an approved booking collected at pickup (or not)"),
+    command!("pickup_list", false, reports::pickup_list, "deal_id, pickup_point?",
+        "{points: [{pickup_point, bookings}]}", "Who collects what at each pickup point, paid or owing"),
+    command!("merchant_order", false, reports::merchant_order, "deal_id",
+        "{items, total, commission}", "The order for the merchant: per item the quantity, final unit price and total, and the organizer commission"),
+    command!("deal_statement", false, reports::deal_statement, "participant_id, deal_id",
+        "{lines, totals, balance, reference}", "A participant's settlement arithmetic in a deal: base price, final tier, quantity, deposit, refund or amount due"),
+    command!("outstanding", false, reports::outstanding, "currency?",
+        "[{participant_id, owes, owing_since, reminder}]", "Who owes what across deals, oldest debt first, with a reminder text for each"),
+    command!("share_text", false, reports::share_text, "deal_id", "{text}",
+        "A message for the participants' chat: the deal, its price now, and how many more units unlock the next tier"),
+    command!("export_merchant_order", false, reports::export_merchant_order,
+        "deal_id, format (csv, pdf), path", "{path, format, rows, bytes}",
+        "Write the merchant order to a CSV or PDF file"),
+    command!("export_pickup_lists", false, reports::export_pickup_lists,
+        "deal_id, pickup_point?, format (csv, pdf), path", "{path, format, rows, bytes}",
+        "Write the pickup lists (one per pickup point) to a CSV or PDF file"),
+    command!("export_statement", false, reports::export_statement,
+        "participant_id, deal_id, format (csv, pdf), path", "{path, format, rows, bytes}",
+        "Write a participant's statement for a deal to a CSV or PDF file"),
+    command!("export_ledger", false, reports::export_ledger,
+        "currency, deal_id?, participant_id?, format (csv, pdf), path", "{path, format, rows, bytes}",
+        "Write the ledger of a currency (or of one deal or participant) to a CSV or PDF file"),
 ];
 
 /// The command called `name`.

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod money;
+pub mod report;
 pub mod store;
 
 pub use api::{execute, COMMANDS};

@@ -98,6 +98,20 @@ commands!(
     preview_settlement,
     reputation,
     notifications,
+    preview_signups,
+    import_signups,
+    preview_bank_import,
+    import_bank,
+    mark_collected,
+    pickup_list,
+    merchant_order,
+    deal_statement,
+    outstanding,
+    share_text,
+    export_merchant_order,
+    export_pickup_lists,
+    export_statement,
+    export_ledger,
 );
 
 #[cfg(test)]

@@ -3,9 +3,11 @@
 
 pub mod bookings;
 pub mod deals;
+pub mod imports;
 pub mod ledger;
 pub mod notifications;
 pub mod participants;
+pub mod reports;
 pub mod reputation;
 pub mod settlement;
 
