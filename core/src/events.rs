@@ -13,10 +13,12 @@ pub enum EventKind {
     DealSettled,
     DealFailed,
     DealCancelled,
+    /// A cancellation freed stock and the first waitlisted booking moved up.
+    WaitlistPromoted,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 8] = [
         EventKind::MinimumReached,
         EventKind::TierReached,
         EventKind::TierSteppedDown,
@@ -24,6 +26,7 @@ impl EventKind {
         EventKind::DealSettled,
         EventKind::DealFailed,
         EventKind::DealCancelled,
+        EventKind::WaitlistPromoted,
     ];
 
     /// The short title a notification shows.
@@ -36,6 +39,7 @@ impl EventKind {
             EventKind::DealSettled => "Deal settled",
             EventKind::DealFailed => "Deal failed",
             EventKind::DealCancelled => "Deal cancelled",
+            EventKind::WaitlistPromoted => "Off the waitlist",
         }
     }
 
@@ -52,6 +56,7 @@ impl EventKind {
             EventKind::DealSettled => "deal_settled",
             EventKind::DealFailed => "deal_failed",
             EventKind::DealCancelled => "deal_cancelled",
+            EventKind::WaitlistPromoted => "waitlist_promoted",
         }
     }
 }
@@ -109,6 +114,8 @@ pub fn message(kind: EventKind, title: &str, from: i64, to: i64, prices: &str) -
         EventKind::DealCancelled => {
             format!("\"{title}\" was cancelled; everything charged was refunded")
         }
+        // Its message is written where it happens (it names the booking).
+        EventKind::WaitlistPromoted => format!("\"{title}\": a booking left the waitlist"),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod harness;
 pub mod money;
+pub mod report;
 pub mod store;
 
 pub use api::{execute, COMMANDS};

@@ -9,7 +9,7 @@
 
 mod common;
 
-use bookrun::harness::{call_checked, on_files, Observer};
+use bookrun::harness::{call_checked, Observer};
 use bookrun::COMMANDS;
 use common::{cars, Db};
 use proptest::prelude::*;
@@ -36,11 +36,7 @@ fn field_names() -> Vec<String> {
 }
 
 fn commands() -> Vec<String> {
-    COMMANDS
-        .iter()
-        .map(|c| c.name.to_string())
-        .filter(|n| !on_files(n))
-        .collect()
+    COMMANDS.iter().map(|c| c.name.to_string()).collect()
 }
 
 const WORDS: &[&str] = &[

@@ -44,7 +44,7 @@ fn set(mut args: Value, key: &str, value: Value) -> Value {
 fn deal() -> Value {
     let mut d = cars(json!({"mode": "full"}));
     d["stock"] = json!(4);
-    d["max_per_participant"] = json!(3);
+    d["max_per_participant"] = json!(5);
     d["allowed_domains"] = json!(["example.org"]);
     d["pickup_points"] = json!(["Depot"]);
     d
@@ -63,7 +63,7 @@ fn tiered(tiers: Value) -> Value {
 }
 
 /// Ids of the seeded database.
-const OPEN: i64 = 1; // Cars: auto, full, stock 4, max 3, example.org only
+const OPEN: i64 = 1; // Cars: auto, full, stock 4, max 5, example.org only
 const DRAFT: i64 = 2;
 const SETTLED: i64 = 3;
 const ANN: i64 = 1; // ann@example.org
@@ -192,8 +192,8 @@ fn catalogue() -> Vec<Bad> {
         bad!("unknown approval mode", "create_deal", set(deal(), "approval", json!("sometimes")), "validation", "approval"),
         // Domain and limit rules
         bad!("e-mail outside the allowed domains", "book", set(book(json!(1)), "participant_id", json!(BEN)), "policy", "e-mail addresses at example.org"),
-        bad!("past the per-participant maximum", "book", book(json!(2)), "policy", "maximum"),
-        bad!("past the stock", "book", set(set(book(json!(3)), "participant_id", json!(CLEO)), "item", json!("model #5")), "policy", "stock"),
+        bad!("past the per-participant maximum", "book", book(json!(4)), "policy", "maximum"),
+        bad!("more than the whole stock", "book", set(set(book(json!(5)), "participant_id", json!(CLEO)), "item", json!("model #5")), "policy", "whole stock"),
         bad!("malformed allowed domain", "create_deal", set(deal(), "allowed_domains", json!(["not a domain"])), "validation", "allowed_domains[0]"),
         // Dates
         bad!("unparsable closes_at", "create_deal", set(deal(), "closes_at", json!("next Friday")), "validation", "closes_at"),

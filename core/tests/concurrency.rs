@@ -18,11 +18,12 @@ const STOCK: i64 = 60;
 const MAX: i64 = 3;
 const PEOPLE: i64 = 30;
 
-/// What one worker saw: bookings accepted (id, participant, quantity),
-/// policy refusals, payments accepted (cents).
+/// What one worker saw: bookings accepted (id, participant, quantity,
+/// status: approved, or waitlisted past the stock), policy refusals,
+/// payments accepted (cents).
 #[derive(Default)]
 struct Seen {
-    booked: Vec<(i64, i64, i64)>,
+    booked: Vec<(i64, i64, i64, String)>,
     refused: usize,
     paid: Vec<(i64, i64)>,
 }
@@ -83,6 +84,7 @@ fn record(seen: &mut Seen, command: &str, args: &Value, result: Result<Value, (S
             v["booking"]["id"].as_i64().unwrap(),
             args["participant_id"].as_i64().unwrap(),
             args["quantity"].as_i64().unwrap(),
+            v["booking"]["status"].as_str().unwrap().to_string(),
         )),
         ("record_payment", Ok(v)) => seen.paid.push((
             v["id"].as_i64().unwrap(),
@@ -104,14 +106,20 @@ fn verify(path: &Path, deal: i64, seen: Vec<Seen>) {
     let mut conn = store::open(path).unwrap();
     let broken = store::invariants::check(&mut conn).unwrap();
     assert!(broken.is_empty(), "{broken:?}");
-    let booked: Vec<_> = seen.iter().flat_map(|s| s.booked.iter().copied()).collect();
+    let booked: Vec<_> = seen.iter().flat_map(|s| s.booked.iter().cloned()).collect();
     let refused: usize = seen.iter().map(|s| s.refused).sum();
-    let total: i64 = booked.iter().map(|b| b.2).sum();
+    let total: i64 = booked
+        .iter()
+        .filter(|b| b.3 == "approved")
+        .map(|b| b.2)
+        .sum();
+    let waitlisted = booked.iter().filter(|b| b.3 == "waitlisted").count();
     assert!(
         refused > 0,
-        "the run should reach the stock cap or a maximum"
+        "the run should reach a per-participant maximum"
     );
-    // Every acknowledged booking is there, approved, and nothing else is.
+    assert!(waitlisted > 0, "the run should reach the stock cap");
+    // Every acknowledged booking is there as acknowledged, and nothing else is.
     let in_db: BTreeMap<i64, (i64, i64, String)> = conn
         .prepare("SELECT id, participant_id, quantity, status FROM bookings WHERE deal_id = ?1")
         .unwrap()
@@ -122,12 +130,8 @@ fn verify(path: &Path, deal: i64, seen: Vec<Seen>) {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(in_db.len(), booked.len(), "bookings lost or invented");
-    for (id, who, qty) in &booked {
-        assert_eq!(
-            in_db[id],
-            (*who, *qty, "approved".to_string()),
-            "booking {id}"
-        );
+    for (id, who, qty, status) in &booked {
+        assert_eq!(in_db[id], (*who, *qty, status.clone()), "booking {id}");
     }
     let approved: i64 = conn
         .query_row(
@@ -139,7 +143,7 @@ fn verify(path: &Path, deal: i64, seen: Vec<Seen>) {
     assert_eq!(approved, total);
     assert!(total <= STOCK, "stock cap exceeded: {total}");
     let mut per: BTreeMap<i64, i64> = BTreeMap::new();
-    for (_, who, qty) in &booked {
+    for (_, who, qty, _) in &booked {
         *per.entry(*who).or_default() += qty;
     }
     assert!(
@@ -165,7 +169,7 @@ fn verify(path: &Path, deal: i64, seen: Vec<Seen>) {
         .unwrap();
     assert_eq!(payments as usize, paid.len());
     eprintln!(
-        "{} bookings ({total} units of {STOCK}), {refused} refused by policy, {} payments",
+        "{} bookings ({total} units of {STOCK} approved, {waitlisted} waiting), {refused} refused by policy, {} payments",
         booked.len(),
         paid.len()
     );

@@ -203,7 +203,8 @@ fn deal_spec() -> impl Strategy<Value = DealSpec> {
                     min_qty,
                     base,
                     tiers,
-                    stock: stock_extra.map(|e| top + e),
+                    // Sometimes below the top tier, so the waitlist fills up.
+                    stock: stock_extra.map(|e| (top + e - 2).max(1)),
                     max_per_participant: max,
                     closes_in_minutes: closes,
                 }
@@ -655,6 +656,47 @@ impl World {
         p
     }
 
+    /// Moves the first waitlisted bookings of deal `d` up while each fits the
+    /// stock that approved and pending bookings leave (approved in auto mode,
+    /// pending in manual mode); returns their `waitlist_promoted` events.
+    fn promote(&mut self, d: usize) -> Vec<Value> {
+        let mut events = vec![];
+        let Some(stock) = self.deals[d].spec.stock else {
+            return events;
+        };
+        let spec = self.deals[d].spec.clone();
+        while let Some(b) = self
+            .bookings
+            .iter()
+            .position(|b| b.deal == d && b.status == "waitlisted")
+        {
+            let (qty, item, p) = {
+                let mb = &self.bookings[b];
+                (mb.qty, mb.item, mb.participant)
+            };
+            let md = &self.deals[d];
+            if md.approved + md.pending + qty > stock {
+                break;
+            }
+            if spec.manual {
+                self.deals[d].pending += qty;
+                self.bookings[b].status = "pending";
+            } else {
+                let charge = spec.charge_at_approval(item, qty);
+                self.deals[d].approved += qty;
+                self.bookings[b].status = "approved";
+                self.bookings[b].charged = charge;
+                *self.wallet(p, spec.currency) -= charge;
+            }
+            let level = spec.level(self.deals[d].approved);
+            events.push(
+                json!({"kind": "waitlist_promoted", "deal_id": self.deals[d].id,
+                               "from_level": level, "to_level": level}),
+            );
+        }
+        events
+    }
+
     /// The model side of ending an open deal (SPEC section 5).
     fn settle_model(&mut self, d: usize) {
         let spec = self.deals[d].spec.clone();
@@ -663,7 +705,7 @@ impl World {
         let mut moves = vec![];
         for b in self.bookings.iter_mut().filter(|b| b.deal == d) {
             match b.status {
-                "pending" => b.status = "expired",
+                "pending" | "waitlisted" => b.status = "expired",
                 "approved" => {
                     let new = if level < 0 {
                         0
@@ -813,26 +855,37 @@ impl World {
                     .bookings
                     .iter()
                     .filter(|b| b.deal == d && b.participant == p)
-                    .filter(|b| matches!(b.status, "pending" | "approved"))
+                    .filter(|b| matches!(b.status, "pending" | "approved" | "waitlisted"))
                     .map(|b| b.qty)
                     .sum();
                 let predicted = if md.status != "open" {
                     Err("conflict")
                 } else if spec.max_per_participant.is_some_and(|m| held + qty > m)
-                    // Auto mode approves at once: the stock cap applies now.
-                    || (!spec.manual && spec.stock.is_some_and(|s| md.approved + qty > s))
+                    // More than the whole stock can never be approved.
+                    || spec.stock.is_some_and(|s| qty > s)
                 {
                     Err("policy")
                 } else {
                     Ok(())
                 };
+                // Past the stock that approved and pending bookings claim, or
+                // behind others already waiting: the waitlist.
+                let waits = spec.stock.is_some_and(|s| {
+                    md.approved + md.pending + qty > s
+                        || self
+                            .bookings
+                            .iter()
+                            .any(|b| b.deal == d && b.status == "waitlisted")
+                });
                 let args = json!({"deal_id": md.id, "participant_id": self.people[p],
                                   "item": item_name(i), "quantity": qty});
                 let Some(o) = self.expect("book", args, predicted) else {
                     return;
                 };
                 let from = spec.level(self.deals[d].approved);
-                let (status, charge) = if spec.manual {
+                let (status, charge) = if waits {
+                    ("waitlisted", 0)
+                } else if spec.manual {
                     self.deals[d].pending += qty;
                     ("pending", 0)
                 } else {
@@ -907,7 +960,9 @@ impl World {
                 let d = self.bookings[b].deal;
                 self.bookings[b].status = "rejected";
                 self.deals[d].pending -= self.bookings[b].qty;
-                self.check_outcome(&o, b, &[]);
+                let events = self.promote(d);
+                self.check_outcome(&o, b, &events);
+                self.push_events(&events);
             }
             Op::Cancel {
                 booking,
@@ -916,7 +971,9 @@ impl World {
                 let b = self.booking_index(booking);
                 let predicted = match b.map(|b| &self.bookings[b]) {
                     None => Err("not_found"),
-                    Some(mb) if !matches!(mb.status, "pending" | "approved") => Err("conflict"),
+                    Some(mb) if !matches!(mb.status, "pending" | "approved" | "waitlisted") => {
+                        Err("conflict")
+                    }
                     Some(mb) if self.deals[mb.deal].status != "open" => Err("conflict"),
                     Some(_) => Ok(()),
                 };
@@ -934,20 +991,24 @@ impl World {
                 };
                 let spec = self.deals[d].spec.clone();
                 self.bookings[b].status = "cancelled";
-                let mut events = vec![];
-                if was == "pending" {
-                    self.deals[d].pending -= qty;
-                } else {
-                    let from = spec.level(self.deals[d].approved);
-                    self.deals[d].approved -= qty;
-                    let to = spec.level(self.deals[d].approved);
-                    self.bookings[b].charged = 0;
-                    *self.wallet(p, spec.currency) += charged;
-                    events = level_events(self.deals[d].id, from, to);
-                    // SPEC 6: one penalty per level lost, unless the organizer cancelled.
-                    if by_organizer != Some(true) && from > to {
-                        self.rep[p] -= from - to.max(-1);
+                let from = spec.level(self.deals[d].approved);
+                match was {
+                    "waitlisted" => {}
+                    "pending" => self.deals[d].pending -= qty,
+                    _ => {
+                        self.deals[d].approved -= qty;
+                        self.bookings[b].charged = 0;
+                        *self.wallet(p, spec.currency) += charged;
                     }
+                }
+                // Freed stock goes to the waitlist; the level change is that
+                // of the whole operation.
+                let mut events = self.promote(d);
+                let to = spec.level(self.deals[d].approved);
+                events.extend(level_events(self.deals[d].id, from, to));
+                // SPEC 6: one penalty per level lost, unless the organizer cancelled.
+                if was == "approved" && by_organizer != Some(true) && from > to {
+                    self.rep[p] -= from - to.max(-1);
                 }
                 self.check_outcome(&o, b, &events);
                 self.push_events(&events);
@@ -1072,7 +1133,7 @@ impl World {
                 let mut moves = vec![];
                 for b in self.bookings.iter_mut().filter(|b| b.deal == d) {
                     match b.status {
-                        "pending" => b.status = "cancelled",
+                        "pending" | "waitlisted" => b.status = "cancelled",
                         "approved" => {
                             expected.push(json!({
                                 "booking_id": b.id,

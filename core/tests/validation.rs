@@ -1675,22 +1675,26 @@ fn book_per_participant_maximum_counts_pending_and_approved_across_items() {
 }
 
 #[test]
-fn book_with_auto_approval_refuses_to_pass_the_stock_cap() {
+fn book_past_the_stock_cap_joins_the_waitlist_and_more_than_the_stock_is_refused() {
     let mut db = Db::new();
     let deal = db.open(with(base(), "/stock", json!(4)));
     let (a, b, c) = (db.add("A"), db.add("B"), db.add("C"));
     let book = |p: i64, q: i64| json!({"deal_id": deal, "participant_id": p, "item": "model #5", "quantity": q});
-    db.refused("policy", "book", book(a, 5));
-    db.ok("book", book(a, 3));
-    let msg = db.refused("policy", "book", book(b, 2));
+    // More than the whole stock can never be approved: refused.
+    let msg = db.refused("policy", "book", book(a, 5));
     assert!(msg.contains("stock"), "{msg}");
-    // exactly the stock is fine; past it nothing more
-    let o = db.ok("book", book(b, 1));
-    assert_eq!(o["deal"]["approved_qty"], 4);
-    db.refused("policy", "book", book(c, 1));
-    // Cancelling frees stock.
-    db.ok("cancel_booking", json!({"booking_id": booking_id(&o)}));
-    db.ok("book", book(c, 1));
+    db.ok("book", book(a, 3));
+    // Past the stock: waitlisted, nothing charged, the deal unchanged.
+    let w = db.ok("book", book(b, 2));
+    assert_eq!(w["booking"]["status"], "waitlisted");
+    assert_eq!(w["booking"]["charged"], "0.00");
+    assert_eq!(w["deal"]["approved_qty"], 3);
+    assert_eq!(w["events"], json!([]));
+    assert_eq!(db.balance(b, "USD"), "0.00");
+    // Someone waits: a booking that would fit waits behind them.
+    let o = db.ok("book", book(c, 1));
+    assert_eq!(o["booking"]["status"], "waitlisted");
+    assert_eq!(o["deal"]["approved_qty"], 3);
     db.assert_invariants();
 }
 
@@ -1699,7 +1703,7 @@ fn book_with_auto_approval_refuses_to_pass_the_stock_cap() {
 // ---------------------------------------------------------------------------
 
 #[test]
-fn approve_booking_past_the_stock_cap_is_refused_and_the_booking_stays_pending() {
+fn manual_bookings_past_the_claimed_stock_wait_and_approval_stays_capped() {
     let mut db = Db::new();
     let deal = db.open(with(
         with(base(), "/stock", json!(4)),
@@ -1708,23 +1712,29 @@ fn approve_booking_past_the_stock_cap_is_refused_and_the_booking_stays_pending()
     ));
     let (a, b, c) = (db.add("A"), db.add("B"), db.add("C"));
     let ba = booking_id(&db.book(deal, a, "model #1", 3));
-    let bb = booking_id(&db.book(deal, b, "model #5", 2));
+    // Pending bookings claim the stock: past it, a booking waits.
+    let ob = db.book(deal, b, "model #5", 2);
+    assert_eq!(ob["booking"]["status"], "waitlisted");
+    let bb = booking_id(&ob);
     let bc = booking_id(&db.book(deal, c, "model #5", 1));
-    // Pending bookings may exceed the stock together; approval may not.
+    assert_eq!(booking_status(&mut db, deal, bc), "waitlisted");
     assert_eq!(
         db.ok("get_deal", json!({"deal_id": deal}))["pending_qty"],
-        6
+        3
     );
+    // A waitlisted booking is not pending: it cannot be approved or rejected.
+    db.refused("conflict", "approve_booking", json!({"booking_id": bb}));
+    db.refused("conflict", "reject_booking", json!({"booking_id": bb}));
     db.ok("approve_booking", json!({"booking_id": ba}));
-    let msg = db.refused("policy", "approve_booking", json!({"booking_id": bb}));
-    assert!(msg.contains("stock"), "{msg}");
-    assert_eq!(booking_status(&mut db, deal, bb), "pending");
+    assert_eq!(db.balance(a, "USD"), "-90000.00");
     assert_eq!(db.balance(b, "USD"), "0.00");
+    // It can be cancelled, and the next one moves up when it fits (1 of 4 left).
+    let o = db.ok("cancel_booking", json!({"booking_id": bb}));
+    assert_eq!(o["booking"]["status"], "cancelled");
+    assert_eq!(o["events"][0]["kind"], "waitlist_promoted");
+    assert_eq!(booking_status(&mut db, deal, bc), "pending");
     db.ok("approve_booking", json!({"booking_id": bc}));
-    db.refused("policy", "approve_booking", json!({"booking_id": bb}));
-    assert_eq!(booking_status(&mut db, deal, bb), "pending");
-    // It can still be rejected or cancelled.
-    db.ok("reject_booking", json!({"booking_id": bb}));
+    assert_eq!(db.balance(c, "USD"), "-25000.00");
     db.assert_invariants();
 }
 

@@ -6,7 +6,7 @@
 #![no_main]
 
 use bookrun::clock::{self, Time};
-use bookrun::harness::{call_checked, on_files, Observer};
+use bookrun::harness::{call_checked, Observer};
 use bookrun::{demo, store, COMMANDS};
 use libfuzzer_sys::fuzz_target;
 use bookrun::rusqlite::Connection;
@@ -52,9 +52,6 @@ fuzz_target!(|data: &[u8]| {
             (String::from_utf8_lossy(&rest[..cut]).into_owned(), json)
         }
     };
-    if on_files(&name) {
-        return;
-    }
     let Ok(args) = serde_json::from_slice(json) else {
         return;
     };

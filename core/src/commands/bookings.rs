@@ -7,11 +7,19 @@ use super::{notifications, participants, reputation, Ctx, OptionalRow};
 use crate::args::Args;
 use crate::deal::{Approval, Payment, MAX_QTY};
 use crate::error::{Error, Result};
+use crate::events::EventKind;
 use crate::money;
 use rusqlite::{params, Row, Transaction};
 use serde_json::{json, Value};
 
-pub const STATUSES: [&str; 5] = ["pending", "approved", "rejected", "cancelled", "expired"];
+pub const STATUSES: [&str; 6] = [
+    "pending",
+    "approved",
+    "rejected",
+    "cancelled",
+    "expired",
+    "waitlisted",
+];
 
 #[derive(Debug, Clone)]
 pub struct Booking {
@@ -27,10 +35,11 @@ pub struct Booking {
     pub cancelled_by: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    pub collected_at: Option<String>,
 }
 
 pub const COLUMNS: &str = "b.id, b.deal_id, b.participant_id, b.item, b.quantity, b.status,
-    b.pickup_point, b.note, b.reason, b.cancelled_by, b.created_at, b.updated_at";
+    b.pickup_point, b.note, b.reason, b.cancelled_by, b.created_at, b.updated_at, b.collected_at";
 
 pub fn from_row(r: &Row) -> rusqlite::Result<Booking> {
     Ok(Booking {
@@ -46,6 +55,7 @@ pub fn from_row(r: &Row) -> rusqlite::Result<Booking> {
         cancelled_by: r.get(9)?,
         created_at: r.get(10)?,
         updated_at: r.get(11)?,
+        collected_at: r.get(12)?,
     })
 }
 
@@ -85,6 +95,7 @@ impl Booking {
             "charged": deal.currency().format(charged),
             "created_at": self.created_at,
             "updated_at": self.updated_at,
+            "collected_at": self.collected_at,
         })
     }
 }
@@ -138,6 +149,19 @@ fn charge_at_approval(deal: &Deal, b: &Booking) -> Result<i64> {
 /// Approves a pending (or just inserted) booking: stock check, purchase
 /// entry, totals, level event. Returns the events.
 fn approve(ctx: &Ctx, deal: &Deal, b: &Booking, was_pending: bool) -> Result<Vec<Value>> {
+    admit(ctx, deal, b, was_pending)?;
+    let (from, to) = (
+        deal.level(),
+        deal.terms.level(deal.approved_qty + b.quantity),
+    );
+    Ok(notifications::level_changed(ctx, deal, from, to)?
+        .into_iter()
+        .collect())
+}
+
+/// The approval itself, without its level event: stock check, status,
+/// purchase entry, the deal's totals (`was_pending`: it counted as pending).
+fn admit(ctx: &Ctx, deal: &Deal, b: &Booking, was_pending: bool) -> Result<()> {
     if let Some(stock) = deal.terms.stock {
         if deal.approved_qty + b.quantity > stock {
             return Err(Error::policy(format!(
@@ -162,27 +186,56 @@ fn approve(ctx: &Ctx, deal: &Deal, b: &Booking, was_pending: bool) -> Result<Vec
         )?;
     }
     let pending = if was_pending { -b.quantity } else { 0 };
-    deals::add_quantities(ctx.tx, deal.id, b.quantity, pending)?;
-    let (from, to) = (
-        deal.level(),
-        deal.terms.level(deal.approved_qty + b.quantity),
-    );
-    Ok(notifications::level_changed(ctx, deal, from, to)?
-        .into_iter()
-        .collect())
+    deals::add_quantities(ctx.tx, deal.id, b.quantity, pending)
+}
+
+/// One booking request, read from `book`'s arguments or from a sign-up sheet.
+pub struct Request {
+    pub deal_id: i64,
+    pub participant_id: i64,
+    pub item: String,
+    pub quantity: i64,
+    pub pickup_point: Option<String>,
+    pub note: Option<String>,
 }
 
 pub fn book(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let deal_id = args.req_id("deal_id")?;
-    let participant_id = args.req_id("participant_id")?;
-    let item_name = args.req_line("item")?;
-    let quantity = args.req_int_in("quantity", 1, MAX_QTY)?;
-    let pickup_point = args.opt_line("pickup_point")?;
-    let note = args.opt_text("note")?;
+    let req = Request {
+        deal_id: args.req_id("deal_id")?,
+        participant_id: args.req_id("participant_id")?,
+        item: args.req_line("item")?,
+        quantity: args.req_int_in("quantity", 1, MAX_QTY)?,
+        pickup_point: args.opt_line("pickup_point")?,
+        note: args.opt_text("note")?,
+    };
     args.finish()?;
+    let deal = deals::load(ctx.tx, req.deal_id)?;
+    let (id, events) = place(ctx, &deal, &req)?;
+    outcome(ctx, id, events)
+}
 
-    let deal = deals::load(ctx.tx, deal_id)?;
-    let participant = participants::require(ctx.tx, participant_id)?;
+/// The quantity a deal's stock is claimed by: approved and pending bookings.
+fn claimed(deal: &Deal) -> i64 {
+    deal.approved_qty + deal.pending_qty
+}
+
+/// The first waitlisted booking of a deal, if any.
+fn waitlist_head(tx: &Transaction, deal_id: i64) -> Result<Option<Booking>> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM bookings b WHERE b.deal_id = ?1 AND b.status = 'waitlisted'
+         ORDER BY b.id LIMIT 1"
+    ))?;
+    let mut rows = stmt.query_map([deal_id], from_row)?;
+    Ok(rows.next().transpose()?)
+}
+
+/// Places one booking on `deal` (loaded by the caller): every check of
+/// `book`, then the booking, approved at once in auto mode, pending in
+/// manual mode, or waitlisted when the stock is claimed or others wait.
+/// Returns the booking id and the events.
+pub fn place(ctx: &Ctx, deal: &Deal, req: &Request) -> Result<(i64, Vec<Value>)> {
+    let deal_id = deal.id;
+    let participant = participants::require(ctx.tx, req.participant_id)?;
     deal.require_open("book")?;
     if let Some(opens) = deal.terms.opens_at.as_ref().filter(|o| ctx.now < o.at()) {
         return Err(Error::conflict(format!(
@@ -190,24 +243,26 @@ pub fn book(ctx: &Ctx, args: &mut Args) -> Result<Value> {
             opens.text()
         )));
     }
-    let item = deal.terms.item_index(&item_name).ok_or_else(|| {
+    let item = deal.terms.item_index(&req.item).ok_or_else(|| {
         let names: Vec<_> = deal.terms.items.iter().map(|i| i.name.as_str()).collect();
         Error::validation(
-            args.field("item"),
+            "item",
             format!(
-                "deal {deal_id} has no item {item_name:?} (its items: {})",
+                "deal {deal_id} has no item {:?} (its items: {})",
+                req.item,
                 names.join(", ")
             ),
         )
     })?;
-    if let Some(p) = &pickup_point {
+    if let Some(p) = &req.pickup_point {
         if !deal.terms.pickup_points.contains(p) {
             return Err(Error::validation(
-                args.field("pickup_point"),
+                "pickup_point",
                 format!("{p:?} is not one of the deal's pickup points"),
             ));
         }
     }
+    let quantity = req.quantity;
     money::times("quantity", deal.terms.items[item].base_price, quantity)?;
     if !deal.terms.admits_email(participant.email.as_deref()) {
         return Err(Error::policy(format!(
@@ -222,40 +277,108 @@ pub fn book(ctx: &Ctx, args: &mut Args) -> Result<Value> {
             .tx
             .prepare_cached(
                 "SELECT coalesce(sum(quantity), 0) FROM bookings
-             WHERE deal_id = ?1 AND participant_id = ?2 AND status IN ('pending', 'approved')",
+             WHERE deal_id = ?1 AND participant_id = ?2
+               AND status IN ('pending', 'approved', 'waitlisted')",
             )?
-            .query_row(params![deal_id, participant_id], |r| r.get(0))?;
+            .query_row(params![deal_id, req.participant_id], |r| r.get(0))?;
         if held + quantity > max {
             return Err(Error::policy(format!(
-                "participant {participant_id} would hold {} of deal {deal_id}, past its maximum of {max} per participant ({held} booked already)",
+                "participant {} would hold {} of deal {deal_id}, past its maximum of {max} per participant ({held} booked already)",
+                req.participant_id,
                 held + quantity
             )));
         }
     }
+    let waitlisted = match deal.terms.stock {
+        Some(stock) if quantity > stock => {
+            return Err(Error::policy(format!(
+                "a booking of {quantity} is more than the whole stock of deal {deal_id} ({stock})"
+            )));
+        }
+        Some(stock) => {
+            claimed(deal) + quantity > stock || waitlist_head(ctx.tx, deal_id)?.is_some()
+        }
+        None => false,
+    };
     let now = ctx.now_text();
-    ctx.tx.execute(
-        "INSERT INTO bookings (deal_id, participant_id, item, quantity, status, pickup_point,
+    ctx.tx
+        .prepare_cached(
+            "INSERT INTO bookings (deal_id, participant_id, item, quantity, status, pickup_point,
             note, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7, ?7)",
-        params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        )?
+        .execute(params![
             deal_id,
-            participant_id,
+            req.participant_id,
             item as i64,
             quantity,
-            pickup_point,
-            note,
+            if waitlisted { "waitlisted" } else { "pending" },
+            req.pickup_point,
+            req.note,
             now
-        ],
-    )?;
+        ])?;
     let booking = load(ctx.tx, ctx.tx.last_insert_rowid())?;
-    let events = match deal.terms.approval {
-        Approval::Auto => approve(ctx, &deal, &booking, false)?,
-        Approval::Manual => {
+    let events = match (waitlisted, deal.terms.approval) {
+        (true, _) => vec![],
+        (false, Approval::Auto) => approve(ctx, deal, &booking, false)?,
+        (false, Approval::Manual) => {
             deals::add_quantities(ctx.tx, deal_id, 0, quantity)?;
             vec![]
         }
     };
-    outcome(ctx, booking.id, events)
+    Ok((booking.id, events))
+}
+
+/// Moves waitlisted bookings up, in booking order, while the first one fits
+/// the stock that approved and pending bookings leave: approved at once in
+/// auto mode, pending in manual mode, each with a `waitlist_promoted` event.
+/// Stops at the first that does not fit (nobody is overtaken). Returns the
+/// events; the caller reports the level change of the whole operation.
+fn promote_waitlist(ctx: &Ctx, deal_id: i64) -> Result<Vec<Value>> {
+    let mut events = vec![];
+    loop {
+        let deal = deals::load(ctx.tx, deal_id)?;
+        let Some(stock) = deal.terms.stock else {
+            return Ok(events);
+        };
+        let Some(b) = waitlist_head(ctx.tx, deal_id)? else {
+            return Ok(events);
+        };
+        if claimed(&deal) + b.quantity > stock {
+            return Ok(events);
+        }
+        let now_state = match deal.terms.approval {
+            Approval::Auto => {
+                admit(ctx, &deal, &b, false)?;
+                "approved"
+            }
+            Approval::Manual => {
+                set_status(ctx, &b, "pending", None, None)?;
+                deals::add_quantities(ctx.tx, deal_id, 0, b.quantity)?;
+                "pending your approval"
+            }
+        };
+        let name: String = ctx.tx.query_row(
+            "SELECT name FROM participants WHERE id = ?1",
+            [b.participant_id],
+            |r| r.get(0),
+        )?;
+        let level = deals::load(ctx.tx, deal_id)?.level();
+        let message = format!(
+            "\"{}\": booking {} of {name} ({} x {}) left the waitlist and is {now_state}",
+            deal.terms.title, b.id, b.quantity, deal.terms.items[b.item].name
+        );
+        let mut event = notifications::record_message(
+            ctx,
+            &deal,
+            EventKind::WaitlistPromoted,
+            level,
+            level,
+            message,
+        )?;
+        event["booking_id"] = json!(b.id);
+        events.push(event);
+    }
 }
 
 /// A booking and its open deal, refusing other booking states.
@@ -287,7 +410,8 @@ pub fn reject_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let (b, deal) = pending_booking(ctx, booking_id, "rejected")?;
     set_status(ctx, &b, "rejected", reason.as_deref(), None)?;
     deals::add_quantities(ctx.tx, deal.id, 0, -b.quantity)?;
-    outcome(ctx, booking_id, vec![])
+    let events = promote_waitlist(ctx, deal.id)?;
+    outcome(ctx, booking_id, events)
 }
 
 /// Who cancels: `by`, the participant unless the organizer says so.
@@ -302,9 +426,9 @@ fn cancelled_by(args: &mut Args) -> Result<&'static str> {
 fn cancellable(ctx: &Ctx, booking_id: i64) -> Result<(Booking, Deal)> {
     let b = load(ctx.tx, booking_id)?;
     let deal = deals::load(ctx.tx, b.deal_id)?;
-    if b.status != "pending" && b.status != "approved" {
+    if !matches!(b.status.as_str(), "pending" | "approved" | "waitlisted") {
         return Err(Error::conflict(format!(
-            "booking {booking_id} is {}: only a pending or approved booking can be cancelled",
+            "booking {booking_id} is {}: only a pending, approved or waitlisted booking can be cancelled",
             b.status
         )));
     }
@@ -319,33 +443,35 @@ pub fn cancel_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     args.finish()?;
     let (b, deal) = cancellable(ctx, booking_id)?;
     set_status(ctx, &b, "cancelled", reason.as_deref(), Some(by))?;
-    if b.status == "pending" {
-        deals::add_quantities(ctx.tx, deal.id, 0, -b.quantity)?;
-        return outcome(ctx, booking_id, vec![]);
+    match b.status.as_str() {
+        "waitlisted" => {}
+        "pending" => deals::add_quantities(ctx.tx, deal.id, 0, -b.quantity)?,
+        _ => {
+            let refund = charged(ctx.tx, b.id)?;
+            if refund > 0 {
+                ledger::post(
+                    ctx,
+                    &NewEntry::booking(
+                        Kind::Refund,
+                        b.participant_id,
+                        deal.id,
+                        b.id,
+                        deal.currency(),
+                        refund,
+                    ),
+                )?;
+            }
+            deals::add_quantities(ctx.tx, deal.id, -b.quantity, 0)?;
+        }
     }
-    let refund = charged(ctx.tx, b.id)?;
-    if refund > 0 {
-        ledger::post(
-            ctx,
-            &NewEntry::booking(
-                Kind::Refund,
-                b.participant_id,
-                deal.id,
-                b.id,
-                deal.currency(),
-                refund,
-            ),
-        )?;
-    }
-    deals::add_quantities(ctx.tx, deal.id, -b.quantity, 0)?;
-    let (from, to) = (
-        deal.level(),
-        deal.terms.level(deal.approved_qty - b.quantity),
-    );
-    let events: Vec<Value> = notifications::level_changed(ctx, &deal, from, to)?
-        .into_iter()
-        .collect();
-    if by == "participant" {
+    // Stock the cancellation freed goes to the waitlist first; the level
+    // change (and any step-down penalty) is that of the whole operation.
+    let promoted = promote_waitlist(ctx, deal.id)?;
+    let from = deal.level();
+    let to = deals::load(ctx.tx, deal.id)?.level();
+    let mut events = promoted;
+    events.extend(notifications::level_changed(ctx, &deal, from, to)?);
+    if by == "participant" && b.status == "approved" {
         for lost in (to + 1..=from).rev() {
             reputation::record(
                 ctx,
@@ -381,7 +507,7 @@ pub fn list_bookings(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     ))?;
     let rows = stmt
         .query_map(params![deal_id, status, limit, offset], |r| {
-            Ok(from_row(r)?.to_json(&deal, r.get(12)?))
+            Ok(from_row(r)?.to_json(&deal, r.get(13)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Value::Array(rows))

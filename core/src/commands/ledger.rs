@@ -174,7 +174,12 @@ fn one_entry(tx: &Transaction, id: i64) -> Result<Value> {
 }
 
 /// The currency of an optional `deal_id`, which must exist and match.
-fn check_deal_currency(ctx: &Ctx, args: &Args, deal_id: Option<i64>, c: Currency) -> Result<()> {
+pub(crate) fn check_deal_currency(
+    ctx: &Ctx,
+    args: &Args,
+    deal_id: Option<i64>,
+    c: Currency,
+) -> Result<()> {
     if let Some(d) = deal_id {
         let code: String = ctx
             .tx
@@ -318,6 +323,7 @@ pub fn statement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(json!({
         "participant_id": participant_id,
+        "reference": participants::reference(participant_id),
         "currency": currency.code(),
         "balance": currency.format(balance),
         "entries": entries,

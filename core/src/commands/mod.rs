@@ -4,9 +4,11 @@
 pub mod backups;
 pub mod bookings;
 pub mod deals;
+pub mod imports;
 pub mod ledger;
 pub mod notifications;
 pub mod participants;
+pub mod reports;
 pub mod reputation;
 pub mod settlement;
 

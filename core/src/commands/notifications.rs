@@ -27,6 +27,18 @@ pub fn record(ctx: &Ctx, deal: &Deal, kind: EventKind, from: i64, to: i64) -> Re
         to,
         &deal.terms.prices_text(to),
     );
+    record_message(ctx, deal, kind, from, to, message)
+}
+
+/// Records an event of `deal` with its own message text.
+pub fn record_message(
+    ctx: &Ctx,
+    deal: &Deal,
+    kind: EventKind,
+    from: i64,
+    to: i64,
+    message: String,
+) -> Result<Value> {
     let now = ctx.now_text();
     ctx.tx
         .prepare_cached(

@@ -40,7 +40,75 @@ fn to_json(r: &Row) -> rusqlite::Result<Value> {
         "created_at": r.get::<_, String>(5)?,
         "reputation": r.get::<_, i64>(6)?,
         "balances": balances(&r.get::<_, String>(7)?),
+        "reference": reference(r.get(0)?),
     }))
+}
+
+/// The letters of a reference code's check character (no B, I, O, S, Z:
+/// nothing that reads like a digit). 19 of them: a prime larger than every
+/// digit weight, so any single mistyped digit changes the check letter.
+const CHECK: &[u8; 19] = b"ACDEFGHJKLMNPQRTUVW";
+
+fn check_letter(id: i64) -> u8 {
+    let digits = id.to_string();
+    let sum: usize = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| usize::from(d - b'0') * (i + 2))
+        .sum();
+    CHECK[sum % CHECK.len()]
+}
+
+/// A participant's personal payment reference, shown on their statement and
+/// reminders, for bank transfers: `BR` + id + a check letter (`BR4X`), so a
+/// mistyped digit is not taken for another participant.
+pub fn reference(id: i64) -> String {
+    format!("BR{id}{}", check_letter(id) as char)
+}
+
+/// The participant ids whose reference codes appear in a text (a bank
+/// transfer's reference), in order, without duplicates. Matched ignoring
+/// case, as a word of its own, with an optional `-` or space after `BR` and
+/// before the check letter; a wrong check letter matches nothing.
+pub fn references_in(text: &str) -> Vec<i64> {
+    let t: Vec<u8> = text.to_ascii_uppercase().into_bytes();
+    let mut found = vec![];
+    let mut i = 0;
+    while i + 2 < t.len() {
+        let starts_word = i == 0 || !t[i - 1].is_ascii_alphanumeric();
+        if !(starts_word && t[i] == b'B' && t[i + 1] == b'R') {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 2;
+        if j < t.len() && (t[j] == b'-' || t[j] == b' ') {
+            j += 1;
+        }
+        let d0 = j;
+        while j < t.len() && t[j].is_ascii_digit() && j - d0 < 15 {
+            j += 1;
+        }
+        let digits = &t[d0..j];
+        if j < t.len() && (t[j] == b'-' || t[j] == b' ') {
+            j += 1;
+        }
+        let ok = !digits.is_empty()
+            && digits[0] != b'0'
+            && j < t.len()
+            && (j + 1 == t.len() || !t[j + 1].is_ascii_alphanumeric());
+        if ok {
+            let id: i64 = std::str::from_utf8(digits)
+                .ok()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(0);
+            if id > 0 && check_letter(id) == t[j] && !found.contains(&id) {
+                found.push(id);
+            }
+        }
+        i += 2;
+    }
+    found
 }
 
 /// `[{"currency","balance"}]` from the `[[code, minor], ...]` the query built.
@@ -56,7 +124,7 @@ fn balances(json_pairs: &str) -> Value {
 }
 
 /// `name@domain.tld`: one `@`, no spaces, a dot in the domain.
-fn check_email(field: &str, email: &str) -> Result<()> {
+pub(crate) fn check_email(field: &str, email: &str) -> Result<()> {
     let ok = match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -141,4 +209,48 @@ pub fn list_participants(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         .query_map([query.map(|q| q.to_lowercase())], to_json)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Value::Array(rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_codes_are_found_in_free_text_and_checked() {
+        let r4 = reference(4);
+        let r123 = reference(123);
+        assert!(r4.starts_with("BR4") && r4.len() == 4, "{r4}");
+        assert_eq!(references_in(&format!("Payment {r4} thanks")), [4]);
+        let lower = r123.to_lowercase();
+        assert_eq!(references_in(&format!("{lower};{r4}")), [123, 4]);
+        let dashed = format!("BR-123-{}", &r123[5..]);
+        assert_eq!(references_in(&dashed), [123]);
+        // A wrong check letter, a code inside a word, or a leading zero: nothing.
+        let wrong = if r4.ends_with('A') { "BR4C" } else { "BR4A" };
+        assert_eq!(references_in(wrong), Vec::<i64>::new());
+        assert_eq!(references_in(&format!("X{r4}")), Vec::<i64>::new());
+        assert_eq!(references_in(&format!("{r4}9")), Vec::<i64>::new());
+        assert_eq!(references_in("BR04A BR"), Vec::<i64>::new());
+        // A single mistyped digit never gives another participant's code.
+        for id in 1..2000i64 {
+            let code = reference(id);
+            let digits = &code[2..code.len() - 1];
+            for pos in 0..digits.len() {
+                for d in b'0'..=b'9' {
+                    let mut typo = digits.as_bytes().to_vec();
+                    if typo[pos] == d {
+                        continue;
+                    }
+                    typo[pos] = d;
+                    let t = format!(
+                        "BR{}{}",
+                        String::from_utf8(typo).unwrap(),
+                        &code[code.len() - 1..]
+                    );
+                    let found = references_in(&t);
+                    assert!(found.is_empty() || found == [id], "{t} -> {found:?}");
+                }
+            }
+        }
+    }
 }

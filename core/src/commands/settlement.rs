@@ -288,7 +288,8 @@ fn record_settlement(ctx: &Ctx, deal: &Deal, outcome: Outcome, level: i64) -> Re
 /// Ends an open deal now: the whole of SPEC section 5, in the caller's transaction.
 fn settle(ctx: &Ctx, deal: &Deal) -> Result<Value> {
     ctx.tx.execute(
-        "UPDATE bookings SET status = 'expired', updated_at = ?2 WHERE deal_id = ?1 AND status = 'pending'",
+        "UPDATE bookings SET status = 'expired', updated_at = ?2
+         WHERE deal_id = ?1 AND status IN ('pending', 'waitlisted')",
         params![deal.id, ctx.now_text()],
     )?;
     deals::add_quantities(ctx.tx, deal.id, 0, -deal.pending_qty)?;
@@ -411,7 +412,7 @@ pub fn cancel_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     ctx.tx.execute(
         "UPDATE bookings SET status = 'cancelled', cancelled_by = 'deal', reason = coalesce(reason, ?2),
             updated_at = ?3
-         WHERE deal_id = ?1 AND status IN ('pending', 'approved')",
+         WHERE deal_id = ?1 AND status IN ('pending', 'approved', 'waitlisted')",
         params![deal.id, reason.as_deref().unwrap_or("the deal was cancelled"), ctx.now_text()],
     )?;
     deals::add_quantities(ctx.tx, deal.id, -deal.approved_qty, -deal.pending_qty)?;

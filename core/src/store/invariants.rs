@@ -72,6 +72,21 @@ pub fn check(conn: &mut Connection) -> Result<Vec<String>> {
          WHERE s.c < 0 OR (s.c != 0 AND (b.status != 'approved' OR d.status IN ('failed', 'cancelled')))",
         "booking charged while it should not be",
     )?;
+    q(
+        "SELECT 'booking ' || b.id || ' is waitlisted in deal ' || d.id || ', which is ' || d.status
+         FROM bookings b JOIN deals d ON d.id = b.deal_id
+         WHERE b.status = 'waitlisted' AND (d.status != 'open' OR d.stock IS NULL)",
+        "waitlisted booking outside an open deal with a stock",
+    )?;
+    q(
+        "SELECT 'deal ' || d.id || ': booking ' || h.id || ' waits for ' || h.quantity
+                || ' but only ' || (d.approved_qty + d.pending_qty) || ' of ' || d.stock
+                || ' are claimed'
+         FROM deals d JOIN bookings h ON h.id = (SELECT min(id) FROM bookings
+              WHERE deal_id = d.id AND status = 'waitlisted')
+         WHERE d.approved_qty + d.pending_qty + h.quantity <= d.stock",
+        "the first waitlisted booking fits the stock",
+    )?;
     // A settled deal: every approved booking charged exactly final price x quantity.
     let settled: Vec<i64> = tx
         .prepare("SELECT id FROM deals WHERE status = 'settled'")?

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The migrations, in order; a database's `user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/001_initial.sql"),
+    include_str!("../../migrations/002_toolbox.sql"),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -122,6 +125,11 @@ pub(crate) fn check_ours(conn: &Connection, version: i64, target: i64) -> Result
 /// nothing. A database that already has data (version > 0) is first copied
 /// beside itself when `backup_at` names its file; without that copy the
 /// upgrade does not start.
+///
+/// Foreign keys are off while migrations run (a migration may rebuild a
+/// table, which SQLite allows only that way; `PRAGMA foreign_keys` cannot
+/// change inside a transaction) and `PRAGMA foreign_key_check` must find
+/// nothing before the migrations commit.
 fn migrate(conn: &mut Connection, migrations: &[&str], backup_at: Option<&Path>) -> Result<()> {
     let target = migrations.len() as i64;
     let version = schema_version(conn)?;
@@ -131,6 +139,14 @@ fn migrate(conn: &mut Connection, migrations: &[&str], backup_at: Option<&Path>)
     if let (Some(path), true) = (backup_at, version > 0) {
         backup::before_migration(conn, path, version)?;
     }
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let result = migrate_locked(conn, migrations);
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    result
+}
+
+fn migrate_locked(conn: &mut Connection, migrations: &[&str]) -> Result<()> {
+    let target = migrations.len() as i64;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have migrated while we waited for the lock.
     let version = schema_version(&tx)?;
@@ -140,6 +156,14 @@ fn migrate(conn: &mut Connection, migrations: &[&str], backup_at: Option<&Path>)
     }
     for sql in &migrations[version as usize..] {
         tx.execute_batch(sql)?;
+    }
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        return Err(Error::Storage(format!(
+            "the schema upgrade would break {broken} references between rows; the database was left as it was"
+        )));
     }
     tx.execute_batch(&format!(
         "PRAGMA user_version = {target}; PRAGMA application_id = {APPLICATION_ID};"
@@ -229,7 +253,7 @@ mod tests {
     fn copies_an_older_database_aside_before_upgrading_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.db");
-        let conn = open(&path).unwrap();
+        let conn = open_with(&path, &MIGRATIONS[..1], true).unwrap();
         conn.execute(
             "INSERT INTO participants (name, created_at) VALUES ('Ann', '2026-01-01T00:00:00Z')",
             [],
@@ -260,7 +284,7 @@ mod tests {
     fn a_failing_upgrade_leaves_the_old_version_and_its_data() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.db");
-        open(&path)
+        open_with(&path, &MIGRATIONS[..1], true)
             .unwrap()
             .execute(
                 "INSERT INTO participants (name, created_at) VALUES ('Ann', '2026-01-01T00:00:00Z')",
@@ -269,7 +293,7 @@ mod tests {
             .unwrap();
         let bad = "CREATE TABLE extra (id INTEGER PRIMARY KEY) STRICT; DELETE FROM participants; CREATE TABLE deals (x);";
         assert!(open_with(&path, &[MIGRATIONS[0], bad], true).is_err());
-        let conn = open(&path).unwrap();
+        let conn = open_with(&path, &MIGRATIONS[..1], true).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), 1);
         let n: i64 = conn
             .query_row("SELECT count(*) FROM participants", [], |r| r.get(0))
@@ -299,5 +323,70 @@ mod tests {
         assert_eq!(std::fs::read(&path).unwrap(), before);
         assert!(!dir.path().join("b.db-wal").exists());
         assert!(backups_beside(&path).is_empty());
+    }
+
+    fn schema(conn: &Connection) -> Vec<String> {
+        conn.prepare("SELECT type, name, sql FROM sqlite_schema ORDER BY type, name")
+            .unwrap()
+            .query_map([], |r| {
+                Ok(format!(
+                    "{} {} {:?}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?
+                ))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_version_1_database_with_bookings_and_entries_upgrades_to_the_fresh_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(MIGRATIONS[0]).unwrap();
+            c.execute_batch(&format!(
+                "PRAGMA user_version = 1; PRAGMA application_id = {APPLICATION_ID};
+                 INSERT INTO deals (id, title, currency, closes_at, closes_at_ms, payment_mode,
+                     min_qty, approval, status, approved_qty, created_at, updated_at)
+                 VALUES (1, 'Cars', 'USD', '2026-12-01T00:00:00Z', 0, 'full', 1, 'auto', 'open',
+                     1, 'x', 'x');
+                 INSERT INTO participants (id, name, created_at) VALUES (1, 'A', 'x');
+                 INSERT INTO bookings (id, deal_id, participant_id, item, quantity, status,
+                     created_at, updated_at) VALUES (7, 1, 1, 0, 1, 'approved', 'x', 'x');
+                 INSERT INTO entries (kind, participant_id, counterparty, deal_id, booking_id,
+                     currency, amount, signed, created_at)
+                 VALUES ('purchase', 1, 'organizer', 1, 7, 'USD', 100, -100, 'x');"
+            ))
+            .unwrap();
+        }
+        let conn = open(&path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+        let (status, collected): (String, Option<String>) = conn
+            .query_row(
+                "SELECT status, collected_at FROM bookings WHERE id = 7",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((status.as_str(), collected), ("approved", None));
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        // The entry still references the booking through the rebuilt table.
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM entries e JOIN bookings b ON b.id = e.booking_id",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+        let fresh = open(&dir.path().join("fresh.db")).unwrap();
+        assert_eq!(schema(&conn), schema(&fresh));
     }
 }

@@ -1,0 +1,700 @@
+//! Imports from CSV: a sign-up sheet (participants and their bookings) and a
+//! bank statement (payments matched to participants).
+//!
+//! Both read the file the same way: UTF-8 with or without a byte order
+//! mark, comma or semicolon separated (whichever the header line has more
+//! of), header names matched ignoring case and spaces, unknown columns
+//! ignored (and listed). Each has a preview that runs the whole import
+//! inside a savepoint and rolls it back, so what it shows is exactly what
+//! the import would do, and the import itself, which is all or nothing.
+
+use super::bookings::{self, Request};
+use super::deals;
+use super::ledger::{self, Kind, NewEntry};
+use super::{participants, Ctx};
+use crate::args::{check_multiline, check_text, Args, MAX_LINE};
+use crate::deal::MAX_QTY;
+use crate::error::{Error, Result};
+use crate::money::Currency;
+use rusqlite::{params, OptionalExtension};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// The largest file read (text), and the most rows in it.
+const MAX_BYTES: usize = 20 * 1024 * 1024;
+const MAX_ROWS: usize = 100_000;
+
+/// The CSV text of an import: `csv` (the text itself) or `path` (a file to
+/// read), exactly one of them.
+fn read_source(args: &mut Args) -> Result<String> {
+    let text = args.opt_str("csv")?;
+    let path = args.opt_str("path")?;
+    match (text, path) {
+        (Some(_), Some(_)) => Err(Error::validation(
+            args.field("path"),
+            "give either csv (the text) or path (a file), not both",
+        )),
+        (None, None) => Err(Error::validation(
+            args.field("csv"),
+            "is required (the CSV text), or give path (a file to read)",
+        )),
+        (Some(t), None) => {
+            if t.len() > MAX_BYTES {
+                return Err(Error::validation(args.field("csv"), "is larger than 20 MB"));
+            }
+            Ok(t)
+        }
+        (None, Some(p)) => {
+            let f = args.field("path");
+            let bytes = std::fs::read(&p)
+                .map_err(|e| Error::validation(&f, format!("cannot read {p}: {e}")))?;
+            if bytes.len() > MAX_BYTES {
+                return Err(Error::validation(f, "is larger than 20 MB"));
+            }
+            String::from_utf8(bytes)
+                .map_err(|_| Error::validation(f, format!("{p} is not UTF-8 text")))
+        }
+    }
+}
+
+/// A parsed CSV file: its columns (lower-cased) and its records with the
+/// line each starts on.
+struct Sheet {
+    columns: Vec<String>,
+    records: Vec<(u64, csv::StringRecord)>,
+}
+
+fn normalize_header(h: &str) -> String {
+    h.trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c == '_' || c == '-' { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn parse_sheet(field: &str, text: &str) -> Result<Sheet> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first = text.lines().next().unwrap_or_default();
+    let delimiter = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut rd = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let bad = |e: csv::Error| {
+        let line = e.position().map(|p| p.line()).unwrap_or(0);
+        Error::validation(field, format!("line {line}: not readable as CSV ({e})"))
+    };
+    let columns: Vec<String> = rd
+        .headers()
+        .map_err(bad)?
+        .iter()
+        .map(normalize_header)
+        .collect();
+    if columns.iter().all(String::is_empty) {
+        return Err(Error::validation(
+            field,
+            "is empty: the first line must name the columns",
+        ));
+    }
+    let mut records = vec![];
+    // Line numbers as an editor shows them (the csv crate does not count
+    // blank lines): newlines before the record's first byte, plus one.
+    let (mut at, mut line) = (0usize, 1u64);
+    for r in rd.records() {
+        let r = r.map_err(bad)?;
+        if r.iter().all(str::is_empty) {
+            continue;
+        }
+        let mut start = r.position().map_or(at, |p| p.byte() as usize).max(at);
+        // The reported start may be that of blank lines skipped before it.
+        while matches!(text.as_bytes().get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        line += text.as_bytes()[at..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64;
+        at = start;
+        if records.len() == MAX_ROWS {
+            return Err(Error::validation(
+                field,
+                format!("has more than {MAX_ROWS} rows"),
+            ));
+        }
+        records.push((line, r));
+    }
+    Ok(Sheet { columns, records })
+}
+
+impl Sheet {
+    /// The index of the first column named one of `names`.
+    fn find(&self, names: &[&str]) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| names.contains(&c.as_str()))
+    }
+
+    fn require(&self, field: &str, names: &[&str]) -> Result<usize> {
+        self.find(names).ok_or_else(|| {
+            Error::validation(
+                field,
+                format!(
+                    "has no {:?} column (its columns: {})",
+                    names[0],
+                    self.columns.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// Columns none of `known` uses, to tell the organizer they were ignored.
+    fn ignored(&self, used: &[Option<usize>]) -> Vec<String> {
+        (0..self.columns.len())
+            .filter(|i| !used.contains(&Some(*i)))
+            .map(|i| self.columns[i].clone())
+            .filter(|c| !c.is_empty())
+            .collect()
+    }
+}
+
+fn cell(r: &csv::StringRecord, col: Option<usize>) -> &str {
+    col.and_then(|i| r.get(i)).unwrap_or("")
+}
+
+/// Runs `body` in a savepoint: kept when it succeeds, else rolled back.
+fn in_savepoint<T>(ctx: &Ctx, name: &str, body: impl FnOnce() -> Result<T>) -> Result<T> {
+    ctx.tx.execute_batch(&format!("SAVEPOINT {name}"))?;
+    let r = body();
+    if r.is_ok() {
+        ctx.tx.execute_batch(&format!("RELEASE {name}"))?;
+    } else {
+        ctx.tx
+            .execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?;
+    }
+    r
+}
+
+/// The first rows with errors, as the refusal of an all-or-nothing import.
+fn refuse_errors(field: &str, rows: &[Value], what: &str) -> Result<()> {
+    let errors: Vec<&Value> = rows.iter().filter(|r| r["status"] == "error").collect();
+    if let Some(first) = errors.first() {
+        return Err(Error::validation(
+            field,
+            format!(
+                "line {}: {}{}; nothing was {what} (preview the file to see every row)",
+                first["line"],
+                first["error"].as_str().unwrap_or_default(),
+                match errors.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more rows with errors)", n - 1),
+                }
+            ),
+        ));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Sign-ups
+
+const NAME: &[&str] = &["name", "participant", "full name"];
+const EMAIL: &[&str] = &["email", "e mail", "mail", "email address"];
+const ITEM: &[&str] = &["item", "product", "article"];
+const QUANTITY: &[&str] = &["quantity", "qty", "amount", "count"];
+const PICKUP: &[&str] = &["pickup point", "pickup", "pick up point"];
+const NOTE: &[&str] = &["note", "notes", "comment", "comments"];
+
+/// One sign-up row's participant: found by e-mail (ignoring case), else by
+/// the exact name of the one participant without e-mail who has it;
+/// otherwise created.
+fn participant_for(ctx: &Ctx, name: &str, email: Option<&str>) -> Result<(i64, bool)> {
+    let found: Option<i64> = match email {
+        Some(e) => ctx
+            .tx
+            .prepare_cached("SELECT id FROM participants WHERE email_key = ?1")?
+            .query_row([e.to_lowercase()], |r| r.get(0))
+            .optional()?,
+        None => {
+            let ids: Vec<i64> = ctx
+                .tx
+                .prepare_cached(
+                    "SELECT id FROM participants WHERE email IS NULL AND lower(name) = lower(?1)
+                     LIMIT 2",
+                )?
+                .query_map([name], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if ids.len() == 1 {
+                Some(ids[0])
+            } else {
+                None
+            }
+        }
+    };
+    if let Some(id) = found {
+        return Ok((id, false));
+    }
+    ctx.tx
+        .prepare_cached(
+            "INSERT INTO participants (name, email, email_key, created_at) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            name,
+            email,
+            email.map(str::to_lowercase),
+            ctx.now_text()
+        ])?;
+    Ok((ctx.tx.last_insert_rowid(), true))
+}
+
+fn signup_row(
+    ctx: &Ctx,
+    deal: &mut deals::Deal,
+    cols: &[Option<usize>; 6],
+    r: &csv::StringRecord,
+) -> Result<Value> {
+    let name = check_text("name", cell(r, cols[0]), MAX_LINE, false)?;
+    let email = check_text("email", cell(r, cols[1]), MAX_LINE, true)?;
+    let email = (!email.is_empty()).then_some(email);
+    if let Some(e) = &email {
+        participants::check_email("email", e)?;
+    }
+    let item = check_text("item", cell(r, cols[2]), MAX_LINE, false)?;
+    let qty_text = cell(r, cols[3]);
+    let quantity: i64 = qty_text
+        .parse()
+        .ok()
+        .filter(|q| (1..=MAX_QTY).contains(q))
+        .ok_or_else(|| {
+            Error::validation(
+                "quantity",
+                format!("{qty_text:?} is not a whole number from 1 to {MAX_QTY}"),
+            )
+        })?;
+    let pickup = check_text("pickup_point", cell(r, cols[4]), MAX_LINE, true)?;
+    let note = check_multiline("note", cell(r, cols[5]))?;
+    let (participant_id, new) = participant_for(ctx, &name, email.as_deref())?;
+    // The terms stay; the totals move with every row (and with rows rolled back).
+    (deal.approved_qty, deal.pending_qty) = ctx
+        .tx
+        .prepare_cached("SELECT approved_qty, pending_qty FROM deals WHERE id = ?1")?
+        .query_row([deal.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let req = Request {
+        deal_id: deal.id,
+        participant_id,
+        item,
+        quantity,
+        pickup_point: (!pickup.is_empty()).then_some(pickup),
+        note: (!note.is_empty()).then_some(note),
+    };
+    let (booking_id, _) = bookings::place(ctx, deal, &req)?;
+    let b = bookings::load(ctx.tx, booking_id)?;
+    Ok(json!({
+        "participant": if new { "new" } else { "existing" },
+        "participant_id": participant_id,
+        "booking_id": booking_id,
+        "booking_status": b.status,
+        "item": deal.terms.items[b.item].name,
+        "quantity": quantity,
+        "pickup_point": req.pickup_point,
+    }))
+}
+
+/// Imports (or, with `keep` false, previews) a sign-up sheet.
+fn signups(ctx: &Ctx, args: &mut Args, keep: bool) -> Result<Value> {
+    let deal_id = args.req_id("deal_id")?;
+    let text = read_source(args)?;
+    args.finish()?;
+    let mut deal = deals::load(ctx.tx, deal_id)?;
+    deal.require_open("import bookings")?;
+    let field = "csv";
+    let sheet = parse_sheet(field, &text)?;
+    let cols = [
+        Some(sheet.require(field, NAME)?),
+        sheet.find(EMAIL),
+        Some(sheet.require(field, ITEM)?),
+        Some(sheet.require(field, QUANTITY)?),
+        sheet.find(PICKUP),
+        sheet.find(NOTE),
+    ];
+    let mut rows = vec![];
+    let mut created: HashMap<i64, u64> = HashMap::new();
+    {
+        for (line, r) in &sheet.records {
+            let res = in_savepoint(ctx, "import_row", || signup_row(ctx, &mut deal, &cols, r));
+            let mut row = json!({
+                "line": line,
+                "name": cell(r, cols[0]),
+                "email": cell(r, cols[1]),
+                "item": cell(r, cols[2]),
+                "quantity": cell(r, cols[3]),
+                "pickup_point": cell(r, cols[4]),
+            });
+            match res {
+                Ok(v) => {
+                    let pid = v["participant_id"].as_i64().unwrap_or_default();
+                    row["status"] = json!(v["participant"]);
+                    if v["participant"] == "new" {
+                        created.insert(pid, *line);
+                    } else if let Some(first) = created.get(&pid) {
+                        row["status"] = json!("existing");
+                        row["added_on_line"] = json!(first);
+                    }
+                    for k in ["participant_id", "booking_id", "booking_status", "item"] {
+                        row[k] = v[k].clone();
+                    }
+                    row["quantity"] = v["quantity"].clone();
+                }
+                Err(e) => {
+                    row["status"] = json!("error");
+                    row["error"] = json!(e.to_string());
+                }
+            }
+            rows.push(row);
+        }
+    }
+    if keep {
+        refuse_errors(field, &rows, "imported")?;
+    }
+    let count = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
+    let summary = json!({
+        "rows": rows.len(),
+        "new_participants": count("new"),
+        "existing_participants": count("existing"),
+        "errors": count("error"),
+        "waitlisted": rows.iter().filter(|r| r["booking_status"] == "waitlisted").count(),
+        "quantity": rows.iter().filter(|r| r["status"] != "error")
+            .filter_map(|r| r["quantity"].as_i64()).sum::<i64>(),
+    });
+    let deal_after = deals::load(ctx.tx, deal_id)?.to_json();
+    Ok(json!({
+        "deal_id": deal_id,
+        "imported": keep,
+        "ignored_columns": sheet.ignored(&cols),
+        "summary": summary,
+        "rows": rows,
+        "deal": deal_after,
+    }))
+}
+
+pub fn preview_signups(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    preview(ctx, |ctx| signups(ctx, args, false))
+}
+
+pub fn import_signups(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    signups(ctx, args, true)
+}
+
+/// Runs an import as a preview: everything it writes is rolled back.
+fn preview(ctx: &Ctx, body: impl FnOnce(&Ctx) -> Result<Value>) -> Result<Value> {
+    ctx.tx.execute_batch("SAVEPOINT preview")?;
+    let r = body(ctx);
+    ctx.tx
+        .execute_batch("ROLLBACK TO preview; RELEASE preview")?;
+    r
+}
+
+// ---------------------------------------------------------------------------
+// Bank statements
+
+const DATE: &[&str] = &["date", "booking date", "value date", "transaction date"];
+const AMOUNT: &[&str] = &["amount", "credit", "value"];
+const REFERENCE: &[&str] = &[
+    "reference",
+    "description",
+    "memo",
+    "purpose",
+    "details",
+    "text",
+    "remittance information",
+];
+const PAYER: &[&str] = &["name", "payer", "counterparty", "from", "sender"];
+
+/// A bank amount: `12.50`, `12,50`, `+12.50`; a leading `-` is a debit
+/// (returned negative). No thousands separators.
+fn bank_amount(c: Currency, text: &str) -> Result<i64> {
+    let t = text.trim();
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if digits.contains(',') && digits.contains('.') {
+        return Err(Error::validation(
+            "amount",
+            format!("{text:?}: write amounts without thousands separators"),
+        ));
+    }
+    let plain = digits.replace(',', ".");
+    let minor = c.parse_amount("amount", &plain)?;
+    Ok(if neg { -minor } else { minor })
+}
+
+/// The hash that recognises a row imported before: every field as read,
+/// the currency, and how many identical rows came before it in the file
+/// (two equal transfers on one day are two payments).
+fn row_hash(c: Currency, r: &csv::StringRecord, occurrence: usize) -> String {
+    let mut h = Sha256::new();
+    h.update(c.code().as_bytes());
+    for f in r.iter() {
+        h.update([0x1f]);
+        h.update(f.as_bytes());
+    }
+    h.update(format!("\x1e{occurrence}").as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Who a credit is from: the one participant whose reference code is in
+/// the reference (or name) text, else the one participant who owes exactly
+/// the amount in the currency.
+fn match_credit(
+    ctx: &Ctx,
+    c: Currency,
+    amount: i64,
+    text: &str,
+) -> Result<Result<(i64, &'static str), String>> {
+    let mut ids = vec![];
+    for id in participants::references_in(text) {
+        if participants::require(ctx.tx, id).is_ok() {
+            ids.push(id);
+        }
+    }
+    match ids.len() {
+        1 => return Ok(Ok((ids[0], "reference"))),
+        0 => {}
+        _ => {
+            return Ok(Err(format!(
+                "the reference names several participants ({})",
+                ids.iter()
+                    .map(|i| participants::reference(*i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))
+        }
+    }
+    let owing: Vec<i64> = ctx
+        .tx
+        .prepare_cached(
+            "SELECT participant_id FROM wallets WHERE currency = ?1 AND balance = ?2
+             ORDER BY participant_id LIMIT 3",
+        )?
+        .query_map(params![c.code(), -amount], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(match owing.len() {
+        1 => Ok((owing[0], "amount_due")),
+        0 => Err(format!(
+            "no reference code, and nobody owes exactly {} {}",
+            c.format(amount),
+            c.code()
+        )),
+        _ => Err(format!(
+            "no reference code, and several participants owe exactly {} {}",
+            c.format(amount),
+            c.code()
+        )),
+    })
+}
+
+/// Imports (or, with `keep` false, previews) a bank statement.
+fn bank(ctx: &Ctx, args: &mut Args, keep: bool) -> Result<Value> {
+    let currency = args.req_currency("currency")?;
+    let text = read_source(args)?;
+    let deal_id = args.opt_id("deal_id")?;
+    let assign = args
+        .opt_array("assign", |f, v| {
+            let mut a = Args::element(f, v)?;
+            let line = a.req_int_in("line", 1, i64::MAX)?;
+            let pid = a.req_id("participant_id")?;
+            a.finish()?;
+            Ok((f.to_string(), line as u64, pid))
+        })?
+        .unwrap_or_default();
+    let skip = args
+        .opt_array("skip", |f, v| match v.as_u64() {
+            Some(l) if l >= 1 => Ok((f.to_string(), l)),
+            _ => Err(Error::validation(f, "must be a line number")),
+        })?
+        .unwrap_or_default();
+    args.finish()?;
+    ledger::check_deal_currency(ctx, args, deal_id, currency)?;
+    let field = "csv";
+    let sheet = parse_sheet(field, &text)?;
+    let cols = [
+        Some(sheet.require(field, DATE)?),
+        Some(sheet.require(field, AMOUNT)?),
+        sheet.find(REFERENCE),
+        sheet.find(PAYER),
+    ];
+    if cols[2].is_none() && cols[3].is_none() {
+        return Err(Error::validation(
+            field,
+            format!(
+                "has neither a \"reference\" nor a \"name\" column (its columns: {})",
+                sheet.columns.join(", ")
+            ),
+        ));
+    }
+    let lines: Vec<u64> = sheet.records.iter().map(|(l, _)| *l).collect();
+    for (f, line, pid) in &assign {
+        if !lines.contains(line) {
+            return Err(Error::validation(
+                format!("{f}.line"),
+                format!("the file has no row on line {line}"),
+            ));
+        }
+        participants::require(ctx.tx, *pid)?;
+    }
+    for (f, line) in &skip {
+        if !lines.contains(line) {
+            return Err(Error::validation(
+                f.as_str(),
+                format!("the file has no row on line {line}"),
+            ));
+        }
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut rows = vec![];
+    let now = ctx.now_text();
+    for (line, r) in &sheet.records {
+        let (date, amount_text, reference, payer) = (
+            cell(r, cols[0]),
+            cell(r, cols[1]),
+            cell(r, cols[2]),
+            cell(r, cols[3]),
+        );
+        let key = r.iter().collect::<Vec<_>>().join("\x1f");
+        let occurrence = {
+            let n = seen.entry(key).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let hash = row_hash(currency, r, occurrence);
+        let mut row = json!({"line": line, "date": date, "amount": amount_text,
+                             "reference": reference, "name": payer});
+        let assigned = assign.iter().find(|a| a.1 == *line).map(|a| a.2);
+        let status: &str = (|| -> Result<&str> {
+            if skip.iter().any(|s| s.1 == *line) {
+                return Ok("skipped");
+            }
+            if date.is_empty() {
+                row["error"] = json!("date: is empty");
+                return Ok("error");
+            }
+            let amount = match bank_amount(currency, amount_text) {
+                Ok(a) => a,
+                Err(e) => {
+                    row["error"] = json!(e.to_string());
+                    return Ok("error");
+                }
+            };
+            if amount <= 0 {
+                return Ok("debit");
+            }
+            row["amount"] = json!(currency.format(amount));
+            let before: Option<String> = ctx
+                .tx
+                .prepare_cached("SELECT imported_at FROM bank_rows WHERE hash = ?1")?
+                .query_row([&hash], |r| r.get(0))
+                .optional()?;
+            if let Some(at) = before {
+                row["imported_at"] = json!(at);
+                return Ok("duplicate");
+            }
+            let (pid, how) = match assigned {
+                Some(p) => (p, "assigned"),
+                None => match match_credit(ctx, currency, amount, &format!("{reference} {payer}"))?
+                {
+                    Ok(m) => m,
+                    Err(why) => {
+                        row["reason"] = json!(why);
+                        return Ok("unmatched");
+                    }
+                },
+            };
+            let name: String =
+                ctx.tx
+                    .query_row("SELECT name FROM participants WHERE id = ?1", [pid], |r| {
+                        r.get(0)
+                    })?;
+            let memo = format!("bank statement {date}: {reference}")
+                .chars()
+                .take(1000)
+                .collect::<String>();
+            let entry = ledger::post(
+                ctx,
+                &NewEntry {
+                    kind: Kind::Payment,
+                    participant_id: pid,
+                    deal_id,
+                    booking_id: None,
+                    currency,
+                    amount,
+                    settlement: false,
+                    method: Some("bank transfer"),
+                    memo: Some(memo.trim()),
+                },
+            )?;
+            ctx.tx
+                .prepare_cached(
+                    "INSERT INTO bank_rows (hash, entry_id, booked_on, currency, amount, reference,
+                        imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    hash,
+                    entry,
+                    date,
+                    currency.code(),
+                    amount,
+                    reference,
+                    now
+                ])?;
+            row["participant_id"] = json!(pid);
+            row["participant"] = json!(name);
+            row["matched_by"] = json!(how);
+            row["entry_id"] = json!(entry);
+            row["balance_after"] =
+                json!(currency.format(ledger::wallet_balance(ctx.tx, pid, currency)?));
+            Ok("matched")
+        })()?;
+        row["status"] = json!(status);
+        if !keep {
+            row.as_object_mut().map(|m| m.remove("entry_id"));
+        }
+        rows.push(row);
+    }
+    if keep {
+        refuse_errors(field, &rows, "recorded")?;
+    }
+    let count = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
+    let recorded: i64 = rows
+        .iter()
+        .filter(|r| r["status"] == "matched")
+        .filter_map(|r| currency.parse_amount("amount", r["amount"].as_str()?).ok())
+        .sum();
+    Ok(json!({
+        "currency": currency.code(),
+        "recorded": keep,
+        "ignored_columns": sheet.ignored(&cols),
+        "summary": {
+            "rows": rows.len(), "matched": count("matched"), "unmatched": count("unmatched"),
+            "duplicates": count("duplicate"), "debits": count("debit"), "skipped": count("skipped"),
+            "errors": count("error"), "amount": currency.format(recorded),
+        },
+        "rows": rows,
+    }))
+}
+
+pub fn preview_bank_import(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    preview(ctx, |ctx| bank(ctx, args, false))
+}
+
+pub fn import_bank(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    bank(ctx, args, true)
+}

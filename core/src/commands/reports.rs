@@ -1,0 +1,799 @@
+//! The organizer's reports and pickup tracking: who collects what at each
+//! pickup point, the merchant's order with the organizer's commission, a
+//! participant's settlement arithmetic for a deal, who owes what across
+//! deals (with a reminder to copy), the text to share in the participants'
+//! chat, and the exports of these (and of the ledger) to CSV or PDF.
+
+use super::bookings;
+use super::deals::{self, Deal, Status};
+use super::{ledger, participants, Ctx};
+use crate::args::Args;
+use crate::error::{Error, Result};
+use crate::money::{self, Currency};
+use crate::report::{self, Format, Table};
+use rusqlite::params;
+use serde_json::{json, Value};
+
+// ---------------------------------------------------------------------------
+// Pickup
+
+/// Marks an approved booking collected (or, with `collected: false`, not).
+pub fn mark_collected(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let booking_id = args.req_id("booking_id")?;
+    let collected = match args.raw("collected") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => b,
+        Some(_) => {
+            return Err(Error::validation(
+                args.field("collected"),
+                "must be true or false",
+            ))
+        }
+    };
+    args.finish()?;
+    let b = bookings::load(ctx.tx, booking_id)?;
+    let deal = deals::load(ctx.tx, b.deal_id)?;
+    if b.status != "approved" {
+        return Err(Error::conflict(format!(
+            "booking {booking_id} is {}: only an approved booking is collected",
+            b.status
+        )));
+    }
+    if matches!(deal.status, Status::Failed | Status::Cancelled) {
+        return Err(Error::conflict(format!(
+            "deal {} is {}: there is nothing to collect",
+            deal.id,
+            deal.status.as_str()
+        )));
+    }
+    ctx.tx.execute(
+        "UPDATE bookings SET collected_at = CASE WHEN ?2 THEN coalesce(collected_at, ?3) END,
+            updated_at = ?3 WHERE id = ?1",
+        params![booking_id, collected, ctx.now_text()],
+    )?;
+    let b = bookings::load(ctx.tx, booking_id)?;
+    Ok(b.to_json(&deal, bookings::charged(ctx.tx, b.id)?))
+}
+
+/// One approved booking on a pickup list.
+struct PickupRow {
+    booking_id: i64,
+    participant_id: i64,
+    name: String,
+    phone: Option<String>,
+    item: usize,
+    quantity: i64,
+    pickup_point: Option<String>,
+    collected_at: Option<String>,
+    /// The participant's wallet in the deal's currency (negative: owes).
+    balance: i64,
+}
+
+fn pickup_rows(ctx: &Ctx, deal: &Deal) -> Result<Vec<PickupRow>> {
+    let mut stmt = ctx.tx.prepare_cached(
+        "SELECT b.id, b.participant_id, p.name, p.phone, b.item, b.quantity, b.pickup_point,
+                b.collected_at, coalesce(w.balance, 0)
+         FROM bookings b JOIN participants p ON p.id = b.participant_id
+         LEFT JOIN wallets w ON w.participant_id = b.participant_id AND w.currency = ?2
+         WHERE b.deal_id = ?1 AND b.status = 'approved'
+         ORDER BY p.name COLLATE NOCASE, p.id, b.id",
+    )?;
+    let rows = stmt
+        .query_map(params![deal.id, deal.currency().code()], |r| {
+            Ok(PickupRow {
+                booking_id: r.get(0)?,
+                participant_id: r.get(1)?,
+                name: r.get(2)?,
+                phone: r.get(3)?,
+                item: r.get::<_, i64>(4)? as usize,
+                quantity: r.get(5)?,
+                pickup_point: r.get(6)?,
+                collected_at: r.get(7)?,
+                balance: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The pickup points of a deal's list, in the deal's order, then `None`
+/// (no point chosen) when a booking has none; only `only` when given.
+fn points(deal: &Deal, rows: &[PickupRow], only: Option<&str>) -> Vec<Option<String>> {
+    let mut pts: Vec<Option<String>> = deal
+        .terms
+        .pickup_points
+        .iter()
+        .filter(|p| rows.iter().any(|r| r.pickup_point.as_ref() == Some(*p)))
+        .cloned()
+        .map(Some)
+        .collect();
+    // A point removed from the deal but chosen by a booking still shows.
+    for r in rows {
+        if r.pickup_point.is_some() && !pts.contains(&r.pickup_point) {
+            pts.push(r.pickup_point.clone());
+        }
+    }
+    if rows.iter().any(|r| r.pickup_point.is_none()) {
+        pts.push(None);
+    }
+    if let Some(o) = only {
+        pts.retain(|p| p.as_deref() == Some(o));
+    }
+    pts
+}
+
+fn read_pickup_point(args: &mut Args, deal: &Deal) -> Result<Option<String>> {
+    let only = args.opt_line("pickup_point")?;
+    if let Some(p) = &only {
+        if !deal.terms.pickup_points.contains(p) {
+            return Err(Error::validation(
+                args.field("pickup_point"),
+                format!("{p:?} is not one of the deal's pickup points"),
+            ));
+        }
+    }
+    Ok(only)
+}
+
+/// Who collects what at each pickup point, paid or owing.
+pub fn pickup_list(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let deal_id = args.req_id("deal_id")?;
+    let deal = deals::load(ctx.tx, deal_id)?;
+    let only = read_pickup_point(args, &deal)?;
+    args.finish()?;
+    let c = deal.currency();
+    let rows = pickup_rows(ctx, &deal)?;
+    let lists: Vec<Value> = points(&deal, &rows, only.as_deref())
+        .into_iter()
+        .map(|pt| {
+            let mine: Vec<&PickupRow> = rows.iter().filter(|r| r.pickup_point == pt).collect();
+            json!({
+                "pickup_point": pt,
+                "quantity": mine.iter().map(|r| r.quantity).sum::<i64>(),
+                "collected": mine.iter().filter(|r| r.collected_at.is_some()).count(),
+                "bookings": mine.iter().map(|r| json!({
+                    "booking_id": r.booking_id,
+                    "participant_id": r.participant_id,
+                    "name": r.name,
+                    "phone": r.phone,
+                    "item": deal.terms.items[r.item].name,
+                    "quantity": r.quantity,
+                    "collected": r.collected_at.is_some(),
+                    "collected_at": r.collected_at,
+                    "balance": c.format(r.balance),
+                    "owes": c.format((-r.balance).max(0)),
+                    "paid": r.balance >= 0,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(
+        json!({"deal_id": deal.id, "title": deal.terms.title, "currency": c.code(),
+              "points": lists}),
+    )
+}
+
+fn pickup_tables(ctx: &Ctx, deal: &Deal, only: Option<&str>) -> Result<Vec<Table>> {
+    let c = deal.currency();
+    let rows = pickup_rows(ctx, deal)?;
+    Ok(points(deal, &rows, only)
+        .into_iter()
+        .map(|pt| {
+            let name = pt
+                .clone()
+                .unwrap_or_else(|| "No pickup point chosen".into());
+            let mut t = Table::new(
+                format!("{}: pickup at {name}", deal.terms.title),
+                &[
+                    ("participant", false),
+                    ("phone", false),
+                    ("item", false),
+                    ("quantity", true),
+                    ("paid or owing", false),
+                    ("collected", false),
+                ],
+            );
+            let mine: Vec<&PickupRow> = rows.iter().filter(|r| r.pickup_point == pt).collect();
+            t.notes.push(format!(
+                "{} bookings, {} units, {} collected",
+                mine.len(),
+                mine.iter().map(|r| r.quantity).sum::<i64>(),
+                mine.iter().filter(|r| r.collected_at.is_some()).count()
+            ));
+            for r in &mine {
+                t.rows.push(vec![
+                    r.name.clone(),
+                    r.phone.clone().unwrap_or_default(),
+                    deal.terms.items[r.item].name.clone(),
+                    r.quantity.to_string(),
+                    if r.balance >= 0 {
+                        "paid".into()
+                    } else {
+                        format!("owes {} {}", c.format(-r.balance), c.code())
+                    },
+                    if r.collected_at.is_some() {
+                        "yes"
+                    } else {
+                        "[  ]"
+                    }
+                    .into(),
+                ]);
+            }
+            t
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------------------
+// Merchant order
+
+/// The order to send the merchant: per item the approved quantity, the
+/// unit price at the deal's level, the total, and the organizer's commission.
+fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, Value)> {
+    let c = deal.currency();
+    let level = deal.level();
+    let mut qty = vec![0i64; deal.terms.items.len()];
+    let mut stmt = ctx.tx.prepare_cached(
+        "SELECT item, sum(quantity) FROM bookings WHERE deal_id = ?1 AND status = 'approved'
+         GROUP BY item",
+    )?;
+    for r in stmt.query_map([deal.id], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+    })? {
+        let (i, q) = r?;
+        qty[i as usize] = q;
+    }
+    let mut t = Table::new(
+        format!("Order for {}", deal.terms.title),
+        &[
+            ("item", false),
+            ("quantity", true),
+            ("unit price", true),
+            ("total", true),
+        ],
+    );
+    t.notes.push(format!(
+        "Merchant: {}. Status: {}, level {}, {} units approved. Currency {}.",
+        deal.terms.merchant.as_deref().unwrap_or("not set"),
+        deal.status.as_str(),
+        level_name(level),
+        deal.approved_qty,
+        c.code()
+    ));
+    let mut items = vec![];
+    let mut total = 0i64;
+    for (i, item) in deal.terms.items.iter().enumerate() {
+        let unit = deal.terms.unit_price(i, level);
+        let line = money::times("quantity", unit, qty[i])?;
+        total += line;
+        t.rows.push(vec![
+            item.name.clone(),
+            qty[i].to_string(),
+            c.format(unit),
+            c.format(line),
+        ]);
+        items.push(
+            json!({"item": item.name, "quantity": qty[i], "unit_price": c.format(unit),
+                          "total": c.format(line)}),
+        );
+    }
+    let commission = deal
+        .terms
+        .commission_percent
+        .map(|p| money::percent_of(total, p));
+    t.totals = Some(vec![
+        String::new(),
+        deal.approved_qty.to_string(),
+        String::new(),
+        c.format(total),
+    ]);
+    if let (Some(p), Some(cm)) = (deal.terms.commission_percent, commission) {
+        t.notes.push(format!(
+            "Organizer commission: {p}% of {} = {} {}",
+            c.format(total),
+            c.format(cm),
+            c.code()
+        ));
+    }
+    let v = json!({
+        "deal_id": deal.id, "title": deal.terms.title, "merchant": deal.terms.merchant,
+        "status": deal.status.as_str(), "level": level, "currency": c.code(),
+        "items": items, "quantity": deal.approved_qty, "total": c.format(total),
+        "commission_percent": deal.terms.commission_percent.map(|p| p.to_string()),
+        "commission": commission.map(|m| c.format(m)),
+    });
+    Ok((t, v))
+}
+
+fn level_name(level: i64) -> String {
+    match level {
+        l if l < 0 => "below the minimum".into(),
+        0 => "minimum (base prices)".into(),
+        l => format!("tier {l}"),
+    }
+}
+
+pub fn merchant_order(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let deal_id = args.req_id("deal_id")?;
+    args.finish()?;
+    let deal = deals::load(ctx.tx, deal_id)?;
+    Ok(merchant_table(ctx, &deal)?.1)
+}
+
+// ---------------------------------------------------------------------------
+// A participant's statement for a deal: the settlement arithmetic
+
+struct Arithmetic {
+    table: Table,
+    json: Value,
+}
+
+fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arithmetic> {
+    let person = participants::require(ctx.tx, participant_id)?;
+    let c = deal.currency();
+    let level = deal.level();
+    // Ended deals use what was recorded; an open one "if it ended now".
+    let (outcome, final_level): (&str, Option<i64>) = match deal.status {
+        Status::Settled => ("settled", Some(level)),
+        Status::Failed => ("failed", None),
+        Status::Cancelled => ("cancelled", None),
+        _ if level < 0 => ("if it ended now: failed", None),
+        _ => ("if it ended now", Some(level)),
+    };
+    let filter = if deal.status == Status::Cancelled {
+        "b.status = 'cancelled' AND b.cancelled_by = 'deal' AND b.approved_at IS NOT NULL"
+    } else {
+        "b.status = 'approved'"
+    };
+    let mut stmt = ctx.tx.prepare(&format!(
+        "SELECT b.id, b.item, b.quantity,
+            (SELECT -coalesce(sum(e.signed), 0) FROM entries e
+              WHERE e.booking_id = b.id AND e.settlement = 0)
+         FROM bookings b WHERE b.deal_id = ?1 AND b.participant_id = ?2 AND {filter}
+         ORDER BY b.id"
+    ))?;
+    let rows = stmt
+        .query_map(params![deal.id, participant_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)? as usize,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut t = Table::new(
+        format!("{}: statement of {}", deal.terms.title, person.name),
+        &[
+            ("item", false),
+            ("quantity", true),
+            ("base price", true),
+            ("final tier", false),
+            ("final price", true),
+            ("final total", true),
+            ("charged at approval", true),
+            ("refund", true),
+            ("amount due", true),
+        ],
+    );
+    let mut lines = vec![];
+    let (mut sum_final, mut sum_charged, mut sum_refund, mut sum_due) = (0, 0, 0, 0);
+    for (booking_id, item, qty, charged) in rows {
+        let base = deal.terms.items[item].base_price;
+        let unit = final_level.map(|l| deal.terms.unit_price(item, l));
+        let final_total = match unit {
+            Some(u) => money::times("quantity", u, qty)?,
+            None => 0,
+        };
+        let diff = final_total - charged;
+        let (refund, due) = ((-diff).max(0), diff.max(0));
+        sum_final += final_total;
+        sum_charged += charged;
+        sum_refund += refund;
+        sum_due += due;
+        let tier = final_level.map_or("none (no sale)".to_string(), level_name);
+        t.rows.push(vec![
+            deal.terms.items[item].name.clone(),
+            qty.to_string(),
+            c.format(base),
+            tier.clone(),
+            unit.map(|u| c.format(u)).unwrap_or_default(),
+            c.format(final_total),
+            c.format(charged),
+            c.format(refund),
+            c.format(due),
+        ]);
+        lines.push(json!({
+            "booking_id": booking_id, "item": deal.terms.items[item].name, "quantity": qty,
+            "base_price": c.format(base), "final_level": final_level,
+            "final_unit_price": unit.map(|u| c.format(u)), "final_total": c.format(final_total),
+            "charged_at_approval": c.format(charged), "refund": c.format(refund),
+            "due": c.format(due),
+        }));
+    }
+    t.totals = Some(vec![
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        c.format(sum_final),
+        c.format(sum_charged),
+        c.format(sum_refund),
+        c.format(sum_due),
+    ]);
+    let balance = ledger::wallet_balance(ctx.tx, participant_id, c)?;
+    let reference = participants::reference(participant_id);
+    t.notes.push(format!(
+        "Deal status: {} ({outcome}). Payment: {}.",
+        deal.status.as_str(),
+        match &deal.terms.payment {
+            crate::deal::Payment::Full => "full price at approval".to_string(),
+            crate::deal::Payment::Deposit(p) => format!("deposit of {p}% at approval"),
+        }
+    ));
+    t.notes.push(format!(
+        "Wallet balance in {}: {} ({}). Your payment reference: {reference}",
+        c.code(),
+        c.format(balance),
+        if balance < 0 {
+            "you owe this"
+        } else if balance > 0 {
+            "owed to you"
+        } else {
+            "settled"
+        }
+    ));
+    let json = json!({
+        "deal_id": deal.id, "participant_id": participant_id, "name": person.name,
+        "currency": c.code(), "status": deal.status.as_str(), "outcome": outcome,
+        "final_level": final_level, "lines": lines,
+        "totals": {"final_total": c.format(sum_final), "charged_at_approval": c.format(sum_charged),
+                   "refund": c.format(sum_refund), "due": c.format(sum_due)},
+        "balance": c.format(balance), "reference": reference,
+    });
+    Ok(Arithmetic { table: t, json })
+}
+
+pub fn deal_statement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let participant_id = args.req_id("participant_id")?;
+    let deal_id = args.req_id("deal_id")?;
+    args.finish()?;
+    let deal = deals::load(ctx.tx, deal_id)?;
+    Ok(deal_statement_of(ctx, &deal, participant_id)?.json)
+}
+
+// ---------------------------------------------------------------------------
+// Who owes what
+
+struct Debt {
+    participant_id: i64,
+    name: String,
+    email: Option<String>,
+    currency: Currency,
+    owes: i64,
+    since: String,
+    deals: Vec<(String, i64)>,
+}
+
+fn debts(ctx: &Ctx, currency: Option<Currency>) -> Result<Vec<Debt>> {
+    let mut stmt = ctx.tx.prepare_cached(
+        "SELECT w.participant_id, p.name, p.email, w.currency, w.balance FROM wallets w
+         JOIN participants p ON p.id = w.participant_id
+         WHERE w.balance < 0 AND (?1 IS NULL OR w.currency = ?1)",
+    )?;
+    let wallets = stmt
+        .query_map([currency.map(|c| c.code())], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut entries = ctx.tx.prepare_cached(
+        "SELECT signed, created_at FROM entries WHERE participant_id = ?1 AND currency = ?2
+         ORDER BY id",
+    )?;
+    let mut by_deal = ctx.tx.prepare_cached(
+        "SELECT d.title, sum(e.signed) FROM entries e JOIN deals d ON d.id = e.deal_id
+         WHERE e.participant_id = ?1 AND e.currency = ?2
+         GROUP BY e.deal_id HAVING sum(e.signed) < 0 ORDER BY min(e.id)",
+    )?;
+    let mut out = vec![];
+    for (pid, name, email, code, balance) in wallets {
+        // Owing since the entry that last took the balance below zero.
+        let mut running = 0i64;
+        let mut since = String::new();
+        for r in entries.query_map(params![pid, code], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })? {
+            let (signed, at) = r?;
+            if running >= 0 && running + signed < 0 {
+                since = at;
+            }
+            running += signed;
+        }
+        let deals = by_deal
+            .query_map(params![pid, code], |r| {
+                Ok((r.get::<_, String>(0)?, -r.get::<_, i64>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.push(Debt {
+            participant_id: pid,
+            name,
+            email,
+            currency: Currency::stored(&code)?,
+            owes: -balance,
+            since,
+            deals,
+        });
+    }
+    out.sort_by(|a, b| {
+        a.since
+            .cmp(&b.since)
+            .then(a.participant_id.cmp(&b.participant_id))
+            .then(a.currency.code().cmp(b.currency.code()))
+    });
+    Ok(out)
+}
+
+fn reminder(d: &Debt) -> String {
+    let c = d.currency;
+    let what = if d.deals.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " for {}",
+            d.deals
+                .iter()
+                .map(|(t, _)| format!("\"{t}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    format!(
+        "Hi {}, a friendly reminder from your group buy: you owe {} {}{what}, since {}. \
+         Please pay with the reference {} so your payment is matched to you. Thank you!",
+        d.name,
+        c.format(d.owes),
+        c.code(),
+        d.since.get(..10).unwrap_or(&d.since),
+        participants::reference(d.participant_id)
+    )
+}
+
+/// Outstanding balances across deals, oldest debt first, with a reminder.
+pub fn outstanding(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let currency = match args.opt_str("currency")? {
+        Some(s) => Some(Currency::parse(&args.field("currency"), &s)?),
+        None => None,
+    };
+    args.finish()?;
+    Ok(debts(ctx, currency)?
+        .iter()
+        .map(|d| {
+            let c = d.currency;
+            json!({
+                "participant_id": d.participant_id, "name": d.name, "email": d.email,
+                "currency": c.code(), "owes": c.format(d.owes), "owing_since": d.since,
+                "reference": participants::reference(d.participant_id),
+                "deals": d.deals.iter().map(|(t, m)| json!({"title": t, "balance": c.format(-*m)}))
+                    .collect::<Vec<_>>(),
+                "reminder": reminder(d),
+            })
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------------------
+// Share text
+
+/// The message for the participants' chat: the deal, its current price, and
+/// what the next tier needs.
+pub fn share_text(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let deal_id = args.req_id("deal_id")?;
+    args.finish()?;
+    let deal = deals::load(ctx.tx, deal_id)?;
+    let t = &deal.terms;
+    let level = deal.level();
+    let units = |n: i64| if n == 1 { "unit" } else { "units" };
+    let prices = |l: i64| -> String {
+        t.items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| {
+                let p = format!(
+                    "{} {}",
+                    t.currency.format(t.unit_price(i, l)),
+                    t.currency.code()
+                );
+                if t.items.len() == 1 {
+                    p
+                } else {
+                    format!("{} {p}", it.name)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut lines = vec![format!(
+        "Group buy \"{}\"{}: {} {} booked, price now {}.",
+        t.title,
+        t.merchant
+            .as_deref()
+            .map(|m| format!(" from {m}"))
+            .unwrap_or_default(),
+        deal.approved_qty,
+        units(deal.approved_qty),
+        prices(level)
+    )];
+    let next = t.next_tier(deal.approved_qty);
+    match (&next, deal.status) {
+        (_, s) if s != Status::Open => {
+            lines.push(format!("Bookings are closed: the deal is {}.", s.as_str()));
+        }
+        (Some(n), _) if n.level == 0 => lines.push(format!(
+            "{} more {} and the deal goes ahead (minimum {}).",
+            n.missing,
+            units(n.missing),
+            t.min_qty
+        )),
+        (Some(n), _) => lines.push(format!(
+            "{} more {} unlock tier {} at {}{}.",
+            n.missing,
+            units(n.missing),
+            n.level,
+            prices(n.level),
+            t.tiers[n.level as usize - 1]
+                .reward
+                .as_deref()
+                .map(|r| format!(" (bonus: {r})"))
+                .unwrap_or_default()
+        )),
+        (None, _) => lines.push("The best price is unlocked for everyone.".into()),
+    }
+    if deal.status == Status::Open {
+        if let Some(stock) = t.stock {
+            let left = (stock - deal.approved_qty - deal.pending_qty).max(0);
+            lines.push(if left == 0 {
+                "Sold out: new bookings join the waitlist.".into()
+            } else {
+                format!("Only {left} left.")
+            });
+        }
+        lines.push(format!("Book before {}.", t.closes_at.text()));
+    }
+    Ok(json!({
+        "deal_id": deal.id,
+        "text": lines.join("\n"),
+        "level": level,
+        "next_tier": next.map(|n| json!({"level": n.level, "min_qty": n.min_qty, "missing": n.missing})),
+    }))
+}
+
+// ---------------------------------------------------------------------------
+// Exports
+
+/// `format` (csv or pdf) and `path` of an export.
+fn read_target(args: &mut Args) -> Result<(Format, std::path::PathBuf)> {
+    let format = Format::parse(args.req_choice("format", &["csv", "pdf"])?);
+    let path = args.req_str("path")?;
+    let path = report::check_path(&args.field("path"), &path)?;
+    Ok((format, path))
+}
+
+pub fn export_merchant_order(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let deal_id = args.req_id("deal_id")?;
+    let (format, path) = read_target(args)?;
+    args.finish()?;
+    let deal = deals::load(ctx.tx, deal_id)?;
+    let (table, _) = merchant_table(ctx, &deal)?;
+    report::export(&path, format, &table.title.clone(), &[table])
+}
+
+pub fn export_pickup_lists(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let deal_id = args.req_id("deal_id")?;
+    let deal = deals::load(ctx.tx, deal_id)?;
+    let only = read_pickup_point(args, &deal)?;
+    let (format, path) = read_target(args)?;
+    args.finish()?;
+    let tables = pickup_tables(ctx, &deal, only.as_deref())?;
+    report::export(
+        &path,
+        format,
+        &format!("{}: pickup lists", deal.terms.title),
+        &tables,
+    )
+}
+
+pub fn export_statement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let participant_id = args.req_id("participant_id")?;
+    let deal_id = args.req_id("deal_id")?;
+    let (format, path) = read_target(args)?;
+    args.finish()?;
+    let deal = deals::load(ctx.tx, deal_id)?;
+    let a = deal_statement_of(ctx, &deal, participant_id)?;
+    report::export(&path, format, &a.table.title.clone(), &[a.table])
+}
+
+/// The ledger: every entry of a currency (optionally of one deal or one
+/// participant), oldest first, with the running wallet balance.
+pub fn export_ledger(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let currency = args.req_currency("currency")?;
+    let deal_id = args.opt_id("deal_id")?;
+    let participant_id = args.opt_id("participant_id")?;
+    let (format, path) = read_target(args)?;
+    args.finish()?;
+    ledger::check_deal_currency(ctx, args, deal_id, currency)?;
+    if let Some(p) = participant_id {
+        participants::require(ctx.tx, p)?;
+    }
+    let mut t = Table::new(
+        format!("Ledger in {}", currency.code()),
+        &[
+            ("entry", true),
+            ("date", false),
+            ("participant", false),
+            ("kind", false),
+            ("deal", false),
+            ("booking", true),
+            ("amount", true),
+            ("wallet after", true),
+            ("memo", false),
+        ],
+    );
+    let mut stmt = ctx.tx.prepare(
+        "SELECT e.id, e.created_at, p.name, e.participant_id, e.kind, d.title, e.booking_id,
+                e.signed, coalesce(e.memo, e.method, ''),
+                sum(e.signed) OVER (PARTITION BY e.participant_id ORDER BY e.id), e.deal_id
+         FROM entries e JOIN participants p ON p.id = e.participant_id
+         LEFT JOIN deals d ON d.id = e.deal_id
+         WHERE e.currency = ?1",
+    )?;
+    let mut total = 0i64;
+    let rows = stmt.query_map([currency.code()], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, Option<i64>>(6)?,
+            r.get::<_, i64>(7)?,
+            r.get::<_, String>(8)?,
+            r.get::<_, i64>(9)?,
+            r.get::<_, Option<i64>>(10)?,
+        ))
+    })?;
+    let mut all = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    all.sort_by_key(|r| r.0);
+    for (id, at, name, pid, kind, title, booking, signed, memo, after, of_deal) in all {
+        if participant_id.is_some_and(|p| p != pid) || deal_id.is_some_and(|d| of_deal != Some(d)) {
+            continue;
+        }
+        total += signed;
+        t.rows.push(vec![
+            id.to_string(),
+            at,
+            name,
+            kind,
+            title.unwrap_or_default(),
+            booking.map(|b| b.to_string()).unwrap_or_default(),
+            currency.format(signed),
+            currency.format(after),
+            memo,
+        ]);
+    }
+    t.notes.push(format!(
+        "{} entries; amounts as they move the participant's wallet (negative: owed to the organizer). Sum: {} {}",
+        t.rows.len(),
+        currency.format(total),
+        currency.code()
+    ));
+    let title = t.title.clone();
+    report::export(&path, format, &title, &[t])
+}
