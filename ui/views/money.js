@@ -59,7 +59,7 @@ export function mount(root) {
     "form",
     { onsubmit: (e) => (e.preventDefault(), preview()) },
     el("p", { class: "hint" }, "Columns: date, amount, reference and/or name. Credits are matched by the participant's reference code (on their statement and reminders), then by the exact amount they owe. Rows imported before are recognised and never recorded twice."),
-    el("div", { class: "grid-3" }, field("Currency", currency), field("Choose the bank's CSV file", file)),
+    el("div", { class: "actions" }, field("Currency", currency), field("Choose the bank's CSV file", file)),
     field("Or paste the statement", text),
     el("div", { class: "form-actions" }, el("button", { type: "submit", class: "primary", "data-test": "preview-bank" }, "Review"), bankStatus),
   );
@@ -91,7 +91,7 @@ export function mount(root) {
       el(
         "p",
         { "data-test": "bank-summary" },
-        `${plural(s.matched, "payment")} of ${s.amount} ${r.currency} to record; ${s.unmatched} unmatched, ${s.duplicates} already imported, ${s.debits} debits, ${s.skipped} skipped, ${plural(s.errors, "error")}.`,
+        `${plural(s.matched, "payment")} of ${s.amount} ${r.currency} to record; ${s.unmatched} unmatched, ${s.duplicates} already imported, ${plural(s.debits, "debit")}, ${s.skipped} skipped, ${plural(s.errors, "error")}.`,
       ),
       table({
         test: "bank-rows",
@@ -109,7 +109,7 @@ export function mount(root) {
             className: "wrap",
             cell: (row) => {
               if (row.status === "matched" && row.matched_by !== "assigned") {
-                return `${row.participant} (by ${row.matched_by === "reference" ? "reference" : "amount due"}), then ${row.balance_after}`;
+                return `${row.participant} (by ${row.matched_by === "reference" ? "reference" : "amount due"}); balance after: ${row.balance_after}`;
               }
               if (row.status === "unmatched" || row.matched_by === "assigned") {
                 const sel = el("select", { "aria-label": `Participant for line ${row.line}`, "data-test": `assign-${row.line}` }, options(who, chosen.get(row.line) ?? ""));
