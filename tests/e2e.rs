@@ -600,3 +600,257 @@ async fn flow(desk: &Desktop, c: &Client, ann: i64, ben: i64) {
     find(c, &test_id("ladder")).await;
     desk.shot(c, "deal").await;
 }
+
+/// Replaces the save dialog (a native GTK window WebDriver cannot drive) by
+/// an answer of the test's: exports go to `dir` under the suggested name.
+async fn answer_save_dialogs_with(c: &Client, dir: &Path) {
+    js(
+        c,
+        "const dir = arguments[0];
+         const core = window.__TAURI__.core;
+         const invoke = core.invoke.bind(core);
+         core.invoke = (cmd, args, opts) => cmd === 'plugin:dialog|save'
+           ? Promise.resolve(dir + '/' + args.options.defaultPath)
+           : invoke(cmd, args, opts);",
+        vec![json!(dir.to_str().unwrap())],
+    )
+    .await;
+}
+
+/// Waits until `path` exists and returns its bytes.
+async fn wait_file(path: &Path) -> Vec<u8> {
+    let start = Instant::now();
+    loop {
+        if let Ok(b) = std::fs::read(path) {
+            return b;
+        }
+        assert!(start.elapsed() < WAIT, "{} was not written", path.display());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, WebKitWebDriver, tauri-driver and a D-Bus session: run scripts/test"]
+async fn organizer_toolbox_in_the_real_window() {
+    let desk = Desktop::start();
+    // An open deal with a stock of 6 and two pickup points, from the CLI.
+    let deal = desk.cli(
+        "create_deal",
+        json!({"title": "Olive oil", "currency": "USD", "closes_at": "2099-01-01T00:00:00Z",
+               "min_qty": 5, "payment": {"mode": "full"}, "approval": "auto",
+               "items": [{"name": "5 l tin", "base_price": "42.00"}],
+               "tiers": [{"min_qty": 6, "prices": ["38.00"]}], "stock": 6,
+               "pickup_points": ["Market", "Library"], "commission_percent": "5",
+               "merchant": "Cretan farm"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    desk.cli("open_deal", json!({ "deal_id": deal }));
+    let c = desk.window().await;
+    let exports = tempfile::tempdir().unwrap();
+    let result = AssertUnwindSafe(toolbox_flow(&desk, &c, deal, exports.path()))
+        .catch_unwind()
+        .await;
+    if result.is_err() {
+        desk.shot(&c, "toolbox-failure").await;
+    }
+    let _ = c.close().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn toolbox_flow(desk: &Desktop, c: &Client, deal: i64, exports: &Path) {
+    // Import a sign-up sheet: the preview lists a bad row, nothing is imported.
+    go(c, &format!("#/deals/{deal}/import")).await;
+    let bad = "Name;E-mail;Item;Qty;Pickup point\nDora;dora@example.org;5 l tin;3;Market\nEmil;;olive;1;\n";
+    set_value(c, "#signup-csv", bad).await;
+    click(c, &test_id("preview-signups")).await;
+    let summary = text(c, &test_id("signup-summary")).await;
+    assert!(summary.contains("1 error"), "{summary}");
+    let row = text(c, &test_id("signup-row-3")).await;
+    assert!(row.contains("no item \"olive\""), "{row}");
+    let disabled = js(
+        c,
+        "return document.querySelector('[data-test=import-signups]').disabled;",
+        vec![],
+    )
+    .await;
+    assert_eq!(disabled, json!(true), "the import button is disabled");
+    desk.shot(c, "toolbox-import-error").await;
+    assert_eq!(desk.cli("list_participants", json!({})), json!([]));
+    // The corrected sheet: four new participants, the last one waitlisted.
+    let sheet = "Name;E-mail;Item;Qty;Pickup point\n\
+                 Dora;dora@example.org;5 l tin;3;Market\n\
+                 Emil;emil@example.org;5 l tin;2;Library\n\
+                 Fay;;5 l tin;1;Market\n\
+                 Gus;gus@example.org;5 l tin;2;\n";
+    set_value(c, "#signup-csv", sheet).await;
+    click(c, &test_id("preview-signups")).await;
+    wait_text(c, &test_id("signup-summary"), |t| {
+        t.contains("4 new participants") && t.contains("1 on the waitlist")
+    })
+    .await;
+    desk.shot(c, "toolbox-import-preview").await;
+    click(c, &test_id("import-signups")).await;
+    wait_text(c, &test_id("import-status"), |t| {
+        t.contains("Imported 4 rows")
+    })
+    .await;
+    let people = desk.cli("list_participants", json!({}));
+    assert_eq!(people.as_array().unwrap().len(), 4);
+    let id_of = |name: &str| {
+        people
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (dora, gus) = (id_of("Dora"), id_of("Gus"));
+
+    // The deal page: the waitlist, the share text, the merchant order and its export.
+    go(c, &format!("#/deals/{deal}")).await;
+    let waitlist = text(c, &test_id("waitlist")).await;
+    assert!(waitlist.contains("Gus (2 × 5 l tin)"), "{waitlist}");
+    let share = text(c, &test_id("share-text")).await;
+    assert!(
+        share.contains("6 units booked, price now 38.00 USD")
+            && share.contains("Sold out: new bookings join the waitlist."),
+        "{share}"
+    );
+    click(c, &test_id("copy-share")).await;
+    let start = Instant::now();
+    while !texts(c, &test_id("toast"))
+        .await
+        .iter()
+        .any(|t| t.contains("Copied") || t.contains("Copy by hand"))
+    {
+        assert!(
+            start.elapsed() < WAIT,
+            "copying the share text said nothing"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let commission = text(c, &test_id("commission")).await;
+    assert!(
+        commission.contains("5% of 228.00 = 11.40 USD"),
+        "{commission}"
+    );
+    answer_save_dialogs_with(c, exports).await;
+    click(c, &test_id("export-order-csv")).await;
+    let csv = wait_file(&exports.join("order-olive-oil.csv")).await;
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        "item,quantity,unit price,total\n5 l tin,6,38.00,228.00\ntotal,6,,228.00\n"
+    );
+    click(c, &test_id("export-order-pdf")).await;
+    let pdf = wait_file(&exports.join("order-olive-oil.pdf")).await;
+    assert!(pdf.starts_with(b"%PDF-"));
+    find(c, &test_id("toolbox")).await;
+    js(
+        c,
+        "document.querySelector('[data-test=toolbox]').scrollIntoView();",
+        vec![],
+    )
+    .await;
+    desk.shot(c, "toolbox-deal").await;
+
+    // Emil cancels (from the CLI): Gus moves up from the waitlist, approved,
+    // and the notification goes out on D-Bus.
+    let emil_booking = desk.cli("list_bookings", json!({ "deal_id": deal }))[1]["id"].clone();
+    desk.cli("cancel_booking", json!({ "booking_id": emil_booking }));
+    let start = Instant::now();
+    while !desk.dbus().contains("left the waitlist") {
+        assert!(
+            start.elapsed() < WAIT,
+            "no waitlist notification on D-Bus:\n{}",
+            desk.dbus()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Pickup lists: Dora collects at the market.
+    go(c, &format!("#/deals/{deal}/pickup")).await;
+    let dora_booking = desk.cli("list_bookings", json!({ "deal_id": deal }))[0]["id"]
+        .as_i64()
+        .unwrap();
+    let market = text(c, &test_id("pickup-point-0")).await;
+    assert!(
+        market.starts_with("Market") && market.contains("owes 126.00"),
+        "{market}"
+    );
+    click(c, &test_id(&format!("collect-{dora_booking}"))).await;
+    let start = Instant::now();
+    loop {
+        let l = desk.cli(
+            "pickup_list",
+            json!({"deal_id": deal, "pickup_point": "Market"}),
+        );
+        if l["points"][0]["collected"] == 1 {
+            break;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "Dora's collection was not recorded: {l}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    click(c, &test_id("export-pickup-pdf")).await;
+    assert!(wait_file(&exports.join("pickup-olive-oil.pdf"))
+        .await
+        .starts_with(b"%PDF-"));
+    desk.shot(c, "toolbox-pickup").await;
+
+    // Money: who owes what, then Dora pays by bank transfer with her reference.
+    go(c, "#/money").await;
+    find(c, &test_id(&format!("owes-{dora}-USD"))).await;
+    click(c, &test_id(&format!("copy-reminder-{dora}"))).await;
+    let reference = desk.cli(
+        "statement",
+        json!({"participant_id": dora, "currency": "USD"}),
+    )["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let statement = format!(
+        "Date;Amount;Reference;Name\n2026-11-24;126,00;oil {reference};Dora\n2026-11-24;-2.00;fee;\n"
+    );
+    set_value(c, "#bank-csv", &statement).await;
+    click(c, &test_id("preview-bank")).await;
+    let summary = text(c, &test_id("bank-summary")).await;
+    assert!(summary.starts_with("1 payment of 126.00 USD"), "{summary}");
+    assert_eq!(text(c, &test_id("bank-status-2")).await, "matched");
+    desk.shot(c, "toolbox-money").await;
+    click(c, &test_id("record-bank")).await;
+    wait_text(c, &test_id("bank-status"), |t| {
+        t.contains("Recorded 1 payment")
+    })
+    .await;
+    let s = desk.cli(
+        "statement",
+        json!({"participant_id": dora, "currency": "USD"}),
+    );
+    assert_eq!(s["balance"], "0.00");
+    // The same statement again is recognised: nothing to record.
+    set_value(c, "#bank-csv", &statement).await;
+    click(c, &test_id("preview-bank")).await;
+    assert_eq!(text(c, &test_id("bank-status-2")).await, "duplicate");
+    let gus_owes = desk.cli("outstanding", json!({}));
+    assert!(
+        gus_owes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["participant_id"] == gus && d["owes"] == "84.00"),
+        "{gus_owes}"
+    );
+    click(c, &test_id("export-ledger-csv")).await;
+    let ledger = String::from_utf8(wait_file(&exports.join("ledger.csv")).await).unwrap();
+    assert!(
+        ledger.contains("payment") && ledger.contains("126.00"),
+        "{ledger}"
+    );
+}

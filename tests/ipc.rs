@@ -88,3 +88,37 @@ fn events_are_delivered_once() {
         "{history}"
     );
 }
+
+#[test]
+fn the_toolbox_answers_through_ipc() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("ipc.db"), true).unwrap();
+    let (_app, w) = window(db);
+    // The demo deal "Cars" is at tier 1 with 4 approved.
+    let order = invoke(&w, "merchant_order", json!({"deal_id": 1})).unwrap();
+    assert_eq!(order["total"], "103900.00");
+    let share = invoke(&w, "share_text", json!({"deal_id": 1})).unwrap();
+    assert!(share["text"].as_str().unwrap().contains("4 units booked"));
+    let p = invoke(
+        &w,
+        "preview_signups",
+        json!({"deal_id": 1, "csv": "name,item,quantity\nZoe,model #5,1\n"}),
+    )
+    .unwrap();
+    assert_eq!(p["summary"]["new_participants"], 1);
+    let path = dir.path().join("order.csv");
+    let r = invoke(
+        &w,
+        "export_merchant_order",
+        json!({"deal_id": 1, "format": "csv", "path": path.to_str().unwrap()}),
+    )
+    .unwrap();
+    assert_eq!(r["rows"], 2);
+    let err = invoke(
+        &w,
+        "export_merchant_order",
+        json!({"deal_id": 1, "format": "doc", "path": path.to_str().unwrap()}),
+    )
+    .unwrap_err();
+    assert_eq!(err["field"], "format");
+}

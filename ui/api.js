@@ -42,6 +42,26 @@ export const balances = (args) => call("balances", args);
 export const previewSettlement = (args) => call("preview_settlement", args);
 export const reputation = (args) => call("reputation", args);
 export const notifications = (args) => call("notifications", args);
+export const previewSignups = (args) => call("preview_signups", args);
+export const importSignups = (args) => call("import_signups", args);
+export const previewBankImport = (args) => call("preview_bank_import", args);
+export const importBank = (args) => call("import_bank", args);
+export const markCollected = (args) => call("mark_collected", args);
+export const pickupList = (args) => call("pickup_list", args);
+export const merchantOrder = (args) => call("merchant_order", args);
+export const dealStatement = (args) => call("deal_statement", args);
+export const outstanding = (args) => call("outstanding", args);
+export const shareText = (args) => call("share_text", args);
+export const exportMerchantOrder = (args) => call("export_merchant_order", args);
+export const exportPickupLists = (args) => call("export_pickup_lists", args);
+export const exportStatement = (args) => call("export_statement", args);
+export const exportLedger = (args) => call("export_ledger", args);
+
+/** The system's save dialog (tauri-plugin-dialog): the chosen path, or null. */
+export const saveDialog = (defaultPath, format) =>
+  call("plugin:dialog|save", {
+    options: { defaultPath, filters: [{ name: format.toUpperCase(), extensions: [format] }] },
+  });
 
 /** The database changed (another process, or overdue settlement). */
 export const onChanged = (cb) => tauri().event.listen("bookrun://changed", cb);

@@ -9,15 +9,21 @@ import * as dealView from "./views/deal.js";
 import * as participantsView from "./views/participants.js";
 import * as statementView from "./views/statement.js";
 import * as notificationsView from "./views/notifications.js";
+import * as importView from "./views/import.js";
+import * as pickupView from "./views/pickup.js";
+import * as moneyView from "./views/money.js";
 
 const routes = [
   [/^\/deals\/new$/, "deals", (m) => editorView.mount(m, null)],
   [/^\/deals\/(\d+)\/edit$/, "deals", (m, id) => editorView.mount(m, Number(id))],
+  [/^\/deals\/(\d+)\/import$/, "deals", (m, id) => importView.mount(m, Number(id))],
+  [/^\/deals\/(\d+)\/pickup$/, "deals", (m, id) => pickupView.mount(m, Number(id))],
   [/^\/deals\/(\d+)$/, "deals", (m, id) => dealView.mount(m, Number(id))],
   [/^\/deals$/, "deals", (m) => dealsView.mount(m)],
   [/^\/participants\/(\d+)$/, "participants", (m, id) => statementView.mount(m, Number(id))],
   [/^\/participants$/, "participants", (m) => participantsView.mount(m)],
   [/^\/notifications$/, "notifications", (m) => notificationsView.mount(m)],
+  [/^\/money$/, "money", (m) => moneyView.mount(m)],
 ];
 
 let current = null;

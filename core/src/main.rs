@@ -118,12 +118,23 @@ fn run(cli: Cli) -> Result<Value, Error> {
         }
         Some(s) => s.to_string(),
     };
-    let args: Value = serde_json::from_str(&text)
+    let mut args: Value = serde_json::from_str(&text)
         .map_err(|e| Error::Usage(format!("JSON-ARGS is not valid JSON: {e}")))?;
     if !args.is_object() {
         return Err(Error::Usage(
             "JSON-ARGS must be a JSON object like {\"deal_id\":1}".into(),
         ));
+    }
+    // The imports read a file named by `path`; `"path": "-"` is standard
+    // input, handed to the command as its `csv` text.
+    if args["path"] == "-" && cli.json.as_deref() != Some("-") {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Error::Usage(format!("cannot read the CSV from standard input: {e}")))?;
+        let m = args.as_object_mut().expect("an object");
+        m.remove("path");
+        m.insert("csv".into(), Value::String(s));
     }
     let path = match cli.db {
         Some(p) => p,

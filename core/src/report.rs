@@ -118,7 +118,7 @@ const MARGIN: i32 = 36;
 const SIZE: i32 = 9;
 const TITLE_SIZE: i32 = 14;
 const LEADING: i32 = 13;
-const PAD: i32 = 6;
+const PAD: i32 = 12;
 
 /// Helvetica's advance widths (1/1000 em) for ASCII 32..=126.
 const HELVETICA: [u16; 95] = [
@@ -183,14 +183,17 @@ fn fit(text: &str, max: i32, size: i32) -> Vec<u8> {
 /// proportion when the whole does not fit the page.
 fn column_widths(t: &Table) -> Vec<i32> {
     let n = t.columns.len();
-    let mut w: Vec<i32> = t
-        .columns
-        .iter()
-        .map(|c| width(&win_ansi(c), SIZE) + PAD)
-        .collect();
-    for row in t.rows.iter().chain(t.totals.iter()) {
+    // Headers and totals are bold: about a tenth wider than the metrics.
+    let bold = |s: &str| width(&win_ansi(s), SIZE) * 11 / 10 + PAD;
+    let mut w: Vec<i32> = t.columns.iter().map(|c| bold(c)).collect();
+    for row in &t.rows {
         for (i, cell) in row.iter().enumerate().take(n) {
             w[i] = w[i].max(width(&win_ansi(cell), SIZE) + PAD);
+        }
+    }
+    if let Some(row) = &t.totals {
+        for (i, cell) in row.iter().enumerate().take(n) {
+            w[i] = w[i].max(bold(cell));
         }
     }
     let avail = PAGE_W - 2 * MARGIN;

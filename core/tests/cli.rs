@@ -33,6 +33,22 @@ impl Cli {
             .unwrap()
     }
 
+    /// Runs `bookrun --db DB args...` with `input` on standard input.
+    fn with_stdin(&self, args: &[&str], input: &[u8]) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_bookrun"))
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .env_remove("BOOKRUN_DB")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    }
+
     /// Runs a command that must succeed; returns its JSON result.
     fn ok(&self, command: &str, args: Value) -> Value {
         let out = self.raw(&["--now", NOW, command, &args.to_string()]);
@@ -252,24 +268,37 @@ fn bookrun_db_sets_the_default_database() {
 
 #[test]
 fn arguments_can_come_from_standard_input() {
-    use std::io::Write;
     let cli = Cli::new();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bookrun"))
-        .arg("--db")
-        .arg(&cli.db)
-        .args(["add_participant", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(br#"{"name":"Stdin"}"#)
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = cli.with_stdin(&["add_participant", "-"], br#"{"name":"Stdin"}"#);
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["name"], "Stdin");
+}
+
+#[test]
+fn a_sign_up_sheet_can_come_from_standard_input_and_exports_write_files() {
+    let cli = Cli::new();
+    let deal = cli.ok("create_deal", common::cars(json!({"mode": "full"})))["id"]
+        .as_i64()
+        .unwrap();
+    cli.ok("open_deal", json!({ "deal_id": deal }));
+    let args = json!({"deal_id": deal, "path": "-"}).to_string();
+    let out = cli.with_stdin(
+        &["--now", NOW, "import_signups", &args],
+        b"name;item;quantity\nAnn;model #1;1\nBen;model #5;3\n",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["new_participants"], 2);
+    assert_eq!(v["deal"]["level"], 1);
+    let order = cli.db.with_file_name("order.csv");
+    let r = cli.ok(
+        "export_merchant_order",
+        json!({"deal_id": deal, "format": "csv", "path": order.to_str().unwrap()}),
+    );
+    assert_eq!(r["rows"], 2);
+    assert_eq!(
+        std::fs::read_to_string(&order).unwrap(),
+        "item,quantity,unit price,total\nmodel #1,1,29500.00,29500.00\nmodel #5,3,24800.00,74400.00\ntotal,4,,103900.00\n"
+    );
 }

@@ -33,6 +33,9 @@ pub struct Options {
 pub fn build<R: Runtime>(builder: Builder<R>, db: Db) -> Builder<R> {
     builder
         .plugin(tauri_plugin_notification::init())
+        // Only its save dialog is allowed (the capability's `dialog:allow-save`):
+        // the window asks where an export goes; the core writes the file.
+        .plugin(tauri_plugin_dialog::init())
         .manage(db)
         .invoke_handler(commands::handler())
         .setup(|app| {

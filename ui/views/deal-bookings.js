@@ -182,12 +182,20 @@ export function bookingPanels(dealId, refresh) {
     );
   }
 
-  function renderList(deal, people, page) {
+  function renderList(deal, people, page, waiting) {
     const rows = page.slice(0, PAGE);
     const open = deal.status === "open";
     fill(
       listBox,
       el("h2", { id: "bookings-h" }, "Bookings"),
+      waiting.length
+        ? el(
+            "p",
+            { class: "notice", "data-test": "waitlist" },
+            `Waitlist, in order: ${waiting.map((b) => `#${b.id} ${who(people, b.participant_id)} (${b.quantity} × ${b.item})`).join(", ")}. `,
+            "When a cancellation frees stock, the first booking that fits moves up.",
+          )
+        : null,
       table({
         test: "bookings",
         caption: "Bookings",
@@ -205,7 +213,7 @@ export function bookingPanels(dealId, refresh) {
           {
             label: "",
             cell: (b) =>
-              open && (b.status === "pending" || b.status === "approved")
+              open && ["pending", "approved", "waitlisted"].includes(b.status)
                 ? el("button", { type: "button", class: "secondary small", "data-test": `cancel-${b.id}`, onclick: () => cancelFlow(b, deal, people, refresh) }, "Cancel")
                 : "",
           },
@@ -228,12 +236,13 @@ export function bookingPanels(dealId, refresh) {
 
   async function update(deal, people) {
     renderForm(deal, people);
-    const [pending, page] = await Promise.all([
+    const [pending, page, waiting] = await Promise.all([
       load(() => api.listBookings({ deal_id: dealId, status: "pending" })),
       load(() => api.listBookings({ deal_id: dealId, offset, limit: PAGE + 1 })),
+      load(() => api.listBookings({ deal_id: dealId, status: "waitlisted" })),
     ]);
     if (pending) renderQueue(deal, people, pending);
-    if (page) renderList(deal, people, page);
+    if (page && waiting) renderList(deal, people, page, waiting);
   }
 
   return { nodes: [formBox, queueBox, listBox], update };

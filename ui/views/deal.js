@@ -10,6 +10,7 @@ import { el, field, fill } from "../dom.js";
 import { levelLabel, levelName, money, moneyEl, statusBadge, timeEl } from "../format.js";
 import { bookingPanels } from "./deal-bookings.js";
 import { settlementPanel } from "./deal-settlement.js";
+import { toolboxPanel } from "./deal-toolbox.js";
 import { ladder } from "./ladder.js";
 
 function stat(label, value, test, attrs = {}, wide = false) {
@@ -56,7 +57,8 @@ export function mount(root, dealId) {
   const itemsBox = el("section", { class: "panel", "aria-labelledby": "items-h" });
   const bookings = bookingPanels(dealId, refresh);
   const settlement = settlementPanel(dealId);
-  root.append(el("header", { class: "page-head" }, heading, el("a", { href: "#/deals", class: "button secondary" }, "All deals")), head, stats, ladderBox, itemsBox, ...bookings.nodes, settlement.node);
+  const toolbox = toolboxPanel(dealId);
+  root.append(el("header", { class: "page-head" }, heading, el("a", { href: "#/deals", class: "button secondary" }, "All deals")), head, stats, ladderBox, itemsBox, ...bookings.nodes, toolbox.node, settlement.node);
 
   async function act(fn) {
     if (await attempt(fn)) refresh();
@@ -147,7 +149,7 @@ export function mount(root, dealId) {
     if (!deal || !people) return;
     const byId = new Map(people.map((p) => [p.id, p]));
     renderHead(deal);
-    await Promise.all([bookings.update(deal, byId), settlement.update(deal, byId)]);
+    await Promise.all([bookings.update(deal, byId), toolbox.update(deal), settlement.update(deal, byId)]);
   }
 
   refresh();

@@ -131,7 +131,11 @@ export function mount(root, participantId) {
   function renderStatement(st, deals) {
     const titles = new Map(deals.map((d) => [d.id, d.title]));
     const sign = st.balance.startsWith("-") ? "owes the organizer" : st.balance.replace(/[0.]/g, "") === "" ? "settled up" : "the organizer owes them";
-    fill(summary, el("div", { class: "stat" }, el("span", { class: "stat-label" }, `Balance (${st.currency})`), el("span", { class: "stat-value", "data-test": "balance" }, st.balance), el("span", { class: "stat-note" }, sign)));
+    fill(
+      summary,
+      el("div", { class: "stat" }, el("span", { class: "stat-label" }, `Balance (${st.currency})`), el("span", { class: "stat-value", "data-test": "balance" }, st.balance), el("span", { class: "stat-note" }, sign)),
+      el("div", { class: "stat" }, el("span", { class: "stat-label" }, "Payment reference"), el("span", { class: "stat-value", "data-test": "reference" }, st.reference), el("span", { class: "stat-note" }, "for bank transfers")),
+    );
     fill(
       entriesBox,
       table({

@@ -171,15 +171,17 @@ fn cell(r: &csv::StringRecord, col: Option<usize>) -> &str {
 }
 
 /// Runs `body` in a savepoint: kept when it succeeds, else rolled back.
-fn in_savepoint<T>(ctx: &Ctx, name: &str, body: impl FnOnce() -> Result<T>) -> Result<T> {
-    ctx.tx.execute_batch(&format!("SAVEPOINT {name}"))?;
+fn in_savepoint<T>(ctx: &Ctx, body: impl FnOnce() -> Result<T>) -> Result<T> {
+    let run = |sql: &str| -> Result<()> {
+        ctx.tx.prepare_cached(sql)?.execute([])?;
+        Ok(())
+    };
+    run("SAVEPOINT import_row")?;
     let r = body();
-    if r.is_ok() {
-        ctx.tx.execute_batch(&format!("RELEASE {name}"))?;
-    } else {
-        ctx.tx
-            .execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?;
+    if r.is_err() {
+        run("ROLLBACK TO import_row")?;
     }
+    run("RELEASE import_row")?;
     r
 }
 
@@ -329,7 +331,14 @@ fn signups(ctx: &Ctx, args: &mut Args, keep: bool) -> Result<Value> {
     let mut created: HashMap<i64, u64> = HashMap::new();
     {
         for (line, r) in &sheet.records {
-            let res = in_savepoint(ctx, "import_row", || signup_row(ctx, &mut deal, &cols, r));
+            // A preview undoes each failing row, so the rows after it see
+            // what the import would; the import itself refuses the whole
+            // file on any error, so it needs no savepoint per row.
+            let res = if keep {
+                signup_row(ctx, &mut deal, &cols, r)
+            } else {
+                in_savepoint(ctx, || signup_row(ctx, &mut deal, &cols, r))
+            };
             let mut row = json!({
                 "line": line,
                 "name": cell(r, cols[0]),

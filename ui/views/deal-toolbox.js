@@ -1,0 +1,75 @@
+// The deal page's toolbox: the share text to copy into the participants'
+// chat, the merchant order with its exports, and the ways to the sign-up
+// import and the pickup lists.
+
+import * as api from "../api.js";
+import { load } from "../components/errors.js";
+import { copyText, exportButtons } from "../components/files.js";
+import { table } from "../components/table.js";
+import { el, fill } from "../dom.js";
+import { moneyEl } from "../format.js";
+
+/** A file name from a deal title: "Cars 2026" -> "cars-2026". */
+export function slug(text) {
+  return (
+    String(text)
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "deal"
+  );
+}
+
+export function toolboxPanel(dealId) {
+  const node = el("section", { class: "panel", "aria-labelledby": "toolbox-h", "data-test": "toolbox" });
+
+  async function update(deal) {
+    const [share, order] = await Promise.all([
+      load(() => api.shareText({ deal_id: dealId })),
+      load(() => api.merchantOrder({ deal_id: dealId })),
+    ]);
+    if (!share || !order) return;
+    const name = slug(deal.title);
+    fill(
+      node,
+      el("h2", { id: "toolbox-h" }, "Toolbox"),
+      el(
+        "div",
+        { class: "actions" },
+        deal.status === "open"
+          ? el("a", { href: `#/deals/${dealId}/import`, class: "button secondary", "data-test": "open-import" }, "Import sign-ups")
+          : null,
+        el("a", { href: `#/deals/${dealId}/pickup`, class: "button secondary", "data-test": "open-pickup" }, "Pickup lists"),
+      ),
+      el("h3", {}, "Share in the participants' chat"),
+      el("pre", { class: "share-text", "data-test": "share-text" }, share.text),
+      el(
+        "div",
+        { class: "actions" },
+        el("button", { type: "button", class: "primary small", "data-test": "copy-share", onclick: () => copyText(share.text, "The share text") }, "Copy share text"),
+      ),
+      el("h3", {}, "Order for the merchant"),
+      table({
+        test: "merchant-order",
+        caption: "Order for the merchant",
+        rows: order.items,
+        columns: [
+          { label: "Item", cell: (r) => r.item },
+          { label: "Quantity", num: true, cell: (r) => String(r.quantity) },
+          { label: `Unit price (${order.currency})`, num: true, cell: (r) => moneyEl(r.unit_price) },
+          { label: `Total (${order.currency})`, num: true, cell: (r) => moneyEl(r.total) },
+        ],
+        foot: ["Total", String(order.quantity), "", moneyEl(order.total)],
+      }),
+      order.commission
+        ? el("p", { "data-test": "commission" }, `Your commission: ${order.commission_percent}% of ${order.total} = ${order.commission} ${order.currency}`)
+        : null,
+      el(
+        "div",
+        { class: "actions" },
+        exportButtons("Merchant order", api.exportMerchantOrder, { deal_id: dealId }, `order-${name}`, "export-order"),
+      ),
+    );
+  }
+
+  return { node, update };
+}
