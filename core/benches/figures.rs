@@ -388,6 +388,14 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("settle-child") => return settle_child(Path::new(&args[1])),
+        // For profiling: the settlement database alone, to settle with `settle-child`.
+        Some("settle-db") => {
+            return support::settlement_db(
+                Path::new(&args[1]),
+                args[2].parse().unwrap(),
+                args[3].parse().unwrap(),
+            )
+        }
         Some("insert-child") => {
             return insert_child(
                 Path::new(&args[1]),
