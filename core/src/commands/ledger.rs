@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::money::Currency;
 use rusqlite::{params, Row, Transaction};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -77,17 +78,37 @@ impl NewEntry<'_> {
 
 /// Appends an entry and moves the running balances. Returns its id.
 pub fn post(ctx: &Ctx, e: &NewEntry) -> Result<i64> {
-    let (signed, counterparty) = match e.kind {
-        Kind::Purchase => (-e.amount, "organizer"),
-        Kind::Refund => (e.amount, "organizer"),
-        Kind::Payment => (e.amount, "outside"),
-        Kind::Payout => (-e.amount, "outside"),
+    let (sign, counterparty) = signed_and_counterparty(e.kind);
+    append(ctx, e, sign * e.amount, counterparty, None)
+}
+
+/// How an entry of `kind` moves the wallet (+1 or -1), and its counterparty.
+fn signed_and_counterparty(kind: Kind) -> (i64, &'static str) {
+    match kind {
+        Kind::Purchase => (-1, "organizer"),
+        Kind::Refund => (1, "organizer"),
+        Kind::Payment => (1, "outside"),
+        Kind::Payout => (-1, "outside"),
         Kind::Reversal => unreachable!("reversals are posted by reverse_entry"),
-    };
-    append(ctx, e, signed, counterparty, None)
+    }
 }
 
 fn append(
+    ctx: &Ctx,
+    e: &NewEntry,
+    signed: i64,
+    counterparty: &str,
+    reverses: Option<i64>,
+) -> Result<i64> {
+    let id = insert(ctx, e, signed, counterparty, reverses)?;
+    let code = e.currency.code();
+    move_wallet(ctx.tx, e.participant_id, code, signed)?;
+    move_account(ctx.tx, counterparty, code, -signed)?;
+    Ok(id)
+}
+
+/// Appends the entry row alone; the caller moves the running balances.
+fn insert(
     ctx: &Ctx,
     e: &NewEntry,
     signed: i64,
@@ -116,18 +137,63 @@ fn append(
         reverses,
         ctx.now_text(),
     ])?;
-    let id = tx.last_insert_rowid();
+    Ok(tx.last_insert_rowid())
+}
+
+fn move_wallet(tx: &Transaction, participant_id: i64, currency: &str, by: i64) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO wallets (participant_id, currency, balance) VALUES (?1, ?2, ?3)
          ON CONFLICT DO UPDATE SET balance = balance + excluded.balance",
     )?
-    .execute(params![e.participant_id, e.currency.code(), signed])?;
+    .execute(params![participant_id, currency, by])?;
+    Ok(())
+}
+
+fn move_account(tx: &Transaction, name: &str, currency: &str, by: i64) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO accounts (name, currency, balance) VALUES (?1, ?2, ?3)
          ON CONFLICT DO UPDATE SET balance = balance + excluded.balance",
     )?
-    .execute(params![counterparty, e.currency.code(), -signed])?;
-    Ok(id)
+    .execute(params![name, currency, by])?;
+    Ok(())
+}
+
+/// Entries posted in bulk (settlement, a deal's cancellation). Each entry is
+/// appended at once; the running balances it moves are added up and written
+/// by [`Batch::finish`], once per wallet and account, in the same
+/// transaction: no one can look between the two, so per currency the
+/// balances still sum to zero whenever anyone can see them.
+#[derive(Default)]
+pub struct Batch {
+    wallets: HashMap<(i64, &'static str), i64>,
+    accounts: HashMap<(&'static str, &'static str), i64>,
+}
+
+impl Batch {
+    /// Like [`post`]: appends the entry, and remembers what it moves.
+    pub fn post(&mut self, ctx: &Ctx, e: &NewEntry) -> Result<i64> {
+        let (signed, counterparty) = signed_and_counterparty(e.kind);
+        let signed = signed * e.amount;
+        let id = insert(ctx, e, signed, counterparty, None)?;
+        let code = e.currency.code();
+        *self.wallets.entry((e.participant_id, code)).or_default() += signed;
+        *self.accounts.entry((counterparty, code)).or_default() -= signed;
+        Ok(id)
+    }
+
+    /// Moves the running balances by everything posted.
+    pub fn finish(self, ctx: &Ctx) -> Result<()> {
+        let mut wallets: Vec<_> = self.wallets.into_iter().collect();
+        // In key order: the wallets' b-tree is written front to back.
+        wallets.sort_unstable();
+        for ((participant_id, code), by) in wallets {
+            move_wallet(ctx.tx, participant_id, code, by)?;
+        }
+        for ((name, code), by) in self.accounts {
+            move_account(ctx.tx, name, code, by)?;
+        }
+        Ok(())
+    }
 }
 
 const ENTRY_COLUMNS: &str = "e.id, e.kind, e.participant_id, e.deal_id, e.booking_id, e.currency,

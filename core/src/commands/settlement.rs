@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::events::EventKind;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 /// How many bookings settlement reads at a time.
 const CHUNK: i64 = 10_000;
@@ -119,15 +120,14 @@ fn rows_after(tx: &Transaction, deal_id: i64, after: i64, cancelled: bool) -> Re
     } else {
         "b.status = 'approved'"
     };
+    // One pass over each booking's entries (a join, not two subqueries).
     let mut stmt = tx.prepare_cached(&format!(
         "SELECT b.id, b.participant_id, b.item, b.quantity,
-            (SELECT -coalesce(sum(e.signed), 0) FROM entries e
-              WHERE e.booking_id = b.id AND e.settlement = 0),
-            (SELECT coalesce(sum(e.signed), 0) FROM entries e
-              WHERE e.booking_id = b.id AND e.settlement = 1)
-         FROM bookings b
+            -coalesce(sum(e.signed) FILTER (WHERE e.settlement = 0), 0),
+            coalesce(sum(e.signed) FILTER (WHERE e.settlement = 1), 0)
+         FROM bookings b LEFT JOIN entries e ON e.booking_id = b.id
          WHERE b.deal_id = ?1 AND b.id > ?2 AND {filter}
-         ORDER BY b.id LIMIT ?3"
+         GROUP BY b.id ORDER BY b.id LIMIT ?3"
     ))?;
     let rows = stmt
         .query_map(params![deal_id, after, CHUNK], |r| {
@@ -259,11 +259,11 @@ fn recorded(tx: &Transaction, deal: &Deal, preview: bool) -> Result<Value> {
 }
 
 /// Writes one line's settlement entry (a refund or the remaining purchase).
-fn post_line(ctx: &Ctx, deal: &Deal, line: &Line) -> Result<Option<i64>> {
+fn post_line(ctx: &Ctx, batch: &mut ledger::Batch, deal: &Deal, line: &Line) -> Result<()> {
     let (kind, amount) = match (line.refund, line.due) {
         (r, _) if r > 0 => (Kind::Refund, r),
         (_, d) if d > 0 => (Kind::Purchase, d),
-        _ => return Ok(None),
+        _ => return Ok(()),
     };
     let mut e = NewEntry::booking(
         kind,
@@ -274,7 +274,8 @@ fn post_line(ctx: &Ctx, deal: &Deal, line: &Line) -> Result<Option<i64>> {
         amount,
     );
     e.settlement = true;
-    ledger::post(ctx, &e).map(Some)
+    batch.post(ctx, &e)?;
+    Ok(())
 }
 
 fn record_settlement(ctx: &Ctx, deal: &Deal, outcome: Outcome, level: i64) -> Result<()> {
@@ -285,8 +286,12 @@ fn record_settlement(ctx: &Ctx, deal: &Deal, outcome: Outcome, level: i64) -> Re
     Ok(())
 }
 
-/// Ends an open deal now: the whole of SPEC section 5, in the caller's transaction.
-fn settle(ctx: &Ctx, deal: &Deal) -> Result<Value> {
+/// Ends an open deal now: the whole of SPEC section 5, in the caller's
+/// transaction. It streams the approved bookings a chunk at a time and keeps
+/// only the participants' ids and wallet totals, so a deal of any size
+/// settles in bounded memory; `end_deal` then reports it from what was
+/// written, as it reports it ever after.
+fn settle(ctx: &Ctx, deal: &Deal) -> Result<()> {
     ctx.tx.execute(
         "UPDATE bookings SET status = 'expired', updated_at = ?2
          WHERE deal_id = ?1 AND status IN ('pending', 'waitlisted')",
@@ -299,18 +304,16 @@ fn settle(ctx: &Ctx, deal: &Deal) -> Result<Value> {
     } else {
         Outcome::Settled
     };
-    let mut lines = vec![];
-    let mut entry_ids = vec![];
+    let mut batch = ledger::Batch::default();
+    let mut participants = BTreeSet::new();
     for_each_row(ctx.tx, deal.id, false, |r| {
         let line = Line::compute(deal, outcome, level, r)?;
-        entry_ids.extend(post_line(ctx, deal, &line)?);
-        lines.push(line);
+        post_line(ctx, &mut batch, deal, &line)?;
+        participants.insert(line.participant_id);
         Ok(())
     })?;
+    batch.finish(ctx)?;
     if outcome == Outcome::Settled {
-        let mut participants: Vec<i64> = lines.iter().map(|l| l.participant_id).collect();
-        participants.sort_unstable();
-        participants.dedup();
         for p in participants {
             reputation::record(
                 ctx,
@@ -335,19 +338,8 @@ fn settle(ctx: &Ctx, deal: &Deal) -> Result<Value> {
         Outcome::Settled => EventKind::DealSettled,
         _ => EventKind::DealFailed,
     };
-    let event = notifications::record(ctx, deal, kind, level, level)?;
-    Ok(report(
-        deal,
-        Head {
-            outcome,
-            level,
-            approved_qty: deal.approved_qty,
-            ended_at: Some(ctx.now_text()),
-        },
-        &lines,
-        ledger::entries_json(ctx.tx, &entry_ids)?,
-        vec![event],
-    ))
+    notifications::record(ctx, deal, kind, level, level)?;
+    Ok(())
 }
 
 pub fn end_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
@@ -358,7 +350,10 @@ pub fn end_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         Status::Draft => Err(Error::conflict(format!(
             "deal {deal_id} is a draft: open it first, or cancel it"
         ))),
-        Status::Open => settle(ctx, &deal),
+        Status::Open => {
+            settle(ctx, &deal)?;
+            recorded(ctx.tx, &deal, false)
+        }
         _ => recorded(ctx.tx, &deal, false),
     }
 }
@@ -403,12 +398,14 @@ pub fn cancel_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     }
     let level = deal.level();
     let mut approved = 0usize;
+    let mut batch = ledger::Batch::default();
     for_each_row(ctx.tx, deal.id, false, |r| {
         approved += 1;
         let line = Line::compute(&deal, Outcome::Cancelled, level, r)?;
-        post_line(ctx, &deal, &line)?;
+        post_line(ctx, &mut batch, &deal, &line)?;
         Ok(())
     })?;
+    batch.finish(ctx)?;
     ctx.tx.execute(
         "UPDATE bookings SET status = 'cancelled', cancelled_by = 'deal', reason = coalesce(reason, ?2),
             updated_at = ?3
@@ -445,8 +442,9 @@ pub fn cancel_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 }
 
 /// Settles every open deal whose `closes_at` is at or before `now`, each in
-/// its own committed transaction. Returns the settlements made.
-pub fn settle_overdue(conn: &mut Connection, now: Time) -> Result<Vec<Value>> {
+/// its own committed transaction. Returns the ids of the deals it ended
+/// (`end_deal` reports any of them).
+pub fn settle_overdue(conn: &mut Connection, now: Time) -> Result<Vec<i64>> {
     let mut done = vec![];
     // A cheap read first, so that most calls never take the write lock.
     let any: bool = conn
@@ -476,8 +474,8 @@ pub fn settle_overdue(conn: &mut Connection, now: Time) -> Result<Vec<Value>> {
         };
         let ctx = Ctx { tx: &tx, now };
         let deal = deals::load(&tx, id)?;
-        let settlement = settle(&ctx, &deal)?;
+        settle(&ctx, &deal)?;
         tx.commit()?;
-        done.push(settlement);
+        done.push(id);
     }
 }
