@@ -604,15 +604,28 @@ async fn flow(desk: &Desktop, c: &Client, ann: i64, ben: i64) {
 /// Replaces the save dialog (a native GTK window WebDriver cannot drive) by
 /// an answer of the test's: exports go to `dir` under the suggested name.
 async fn answer_save_dialogs_with(c: &Client, dir: &Path) {
+    answer_dialogs(c, dir, None).await;
+}
+
+/// Answers the save dialog with `dir` + the suggested name and, if given,
+/// the open dialog with `open`.
+async fn answer_dialogs(c: &Client, dir: &Path, open: Option<&Path>) {
     js(
         c,
         "const dir = arguments[0];
+         const open = arguments[1];
          const core = window.__TAURI__.core;
-         const invoke = core.invoke.bind(core);
+         window.__realInvoke = window.__realInvoke || core.invoke.bind(core);
+         const invoke = window.__realInvoke;
          core.invoke = (cmd, args, opts) => cmd === 'plugin:dialog|save'
            ? Promise.resolve(dir + '/' + args.options.defaultPath)
+           : cmd === 'plugin:dialog|open' && open !== null
+           ? Promise.resolve(open)
            : invoke(cmd, args, opts);",
-        vec![json!(dir.to_str().unwrap())],
+        vec![
+            json!(dir.to_str().unwrap()),
+            json!(open.map(|p| p.to_str().unwrap())),
+        ],
     )
     .await;
 }
@@ -853,4 +866,78 @@ async fn toolbox_flow(desk: &Desktop, c: &Client, deal: i64, exports: &Path) {
         ledger.contains("payment") && ledger.contains("126.00"),
         "{ledger}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, WebKitWebDriver, tauri-driver and a D-Bus session: run scripts/test"]
+async fn backup_and_restore_in_the_real_window() {
+    let desk = Desktop::start();
+    desk.cli("add_participant", json!({"name": "Hana Before"}));
+    let c = desk.window().await;
+    let files = tempfile::tempdir().unwrap();
+    let result = AssertUnwindSafe(backup_flow(&desk, &c, files.path()))
+        .catch_unwind()
+        .await;
+    if result.is_err() {
+        desk.shot(&c, "data-failure").await;
+    }
+    let _ = c.close().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn backup_flow(desk: &Desktop, c: &Client, files: &Path) {
+    go(c, "#/data").await;
+    answer_dialogs(c, files, None).await;
+    click(c, &test_id("backup")).await;
+    let said = wait_text(c, &test_id("data-result"), |t| t.contains("Backup written")).await;
+    let backup = std::fs::read_dir(files)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "bak"))
+        .expect("a .bak file in the folder the dialog chose");
+    assert!(said.contains(backup.to_str().unwrap()), "{said}");
+    // Work after the backup, from the command line while the window is open.
+    desk.cli("add_participant", json!({"name": "Ivo After"}));
+    // A file that is not a backup is refused, and nothing changes.
+    let junk = files.join("notes.bak");
+    std::fs::write(&junk, "not a database").unwrap();
+    answer_dialogs(c, files, Some(&junk)).await;
+    click(c, &test_id("restore")).await;
+    click(c, &test_id("restore-confirm")).await;
+    let error = wait_text(c, &test_id("error"), |t| t.contains("Book & Run backup")).await;
+    assert!(error.contains("path"), "{error}");
+    assert_eq!(
+        desk.cli("list_participants", json!({}))
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // The real backup: restored, the replaced data kept beside the database.
+    answer_dialogs(c, files, Some(&backup)).await;
+    click(c, &test_id("restore")).await;
+    find(c, &test_id("restore-dialog")).await;
+    desk.shot(c, "data-restore-confirm").await;
+    click(c, &test_id("restore-confirm")).await;
+    let kept = wait_text(c, &test_id("replaced-kept-at"), |t| {
+        t.contains(".replaced-")
+    })
+    .await;
+    assert!(Path::new(&kept).exists(), "{kept}");
+    let names: Vec<String> = desk
+        .cli("list_participants", json!({}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, vec!["Hana Before".to_string()]);
+    desk.shot(c, "data").await;
+    go(c, "#/participants").await;
+    wait_text(c, "main", |t| {
+        t.contains("Hana Before") && !t.contains("Ivo After")
+    })
+    .await;
 }

@@ -56,11 +56,26 @@ export const exportMerchantOrder = (args) => call("export_merchant_order", args)
 export const exportPickupLists = (args) => call("export_pickup_lists", args);
 export const exportStatement = (args) => call("export_statement", args);
 export const exportLedger = (args) => call("export_ledger", args);
+export const backup = (args) => call("backup", args);
+export const restore = (args) => call("restore", args);
 
 /** The system's save dialog (tauri-plugin-dialog): the chosen path, or null. */
 export const saveDialog = (defaultPath, format) =>
   call("plugin:dialog|save", {
     options: { defaultPath, filters: [{ name: format.toUpperCase(), extensions: [format] }] },
+  });
+
+/** The system's open dialog for one file: the chosen path, or null. */
+export const openDialog = (extension) =>
+  call("plugin:dialog|open", {
+    options: {
+      multiple: false,
+      directory: false,
+      filters: [
+        { name: "Book & Run backup", extensions: [extension] },
+        { name: "All files", extensions: ["*"] },
+      ],
+    },
   });
 
 /** The database changed (another process, or overdue settlement). */

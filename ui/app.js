@@ -12,6 +12,7 @@ import * as notificationsView from "./views/notifications.js";
 import * as importView from "./views/import.js";
 import * as pickupView from "./views/pickup.js";
 import * as moneyView from "./views/money.js";
+import * as dataView from "./views/data.js";
 
 const routes = [
   [/^\/deals\/new$/, "deals", (m) => editorView.mount(m, null)],
@@ -24,6 +25,7 @@ const routes = [
   [/^\/participants$/, "participants", (m) => participantsView.mount(m)],
   [/^\/notifications$/, "notifications", (m) => notificationsView.mount(m)],
   [/^\/money$/, "money", (m) => moneyView.mount(m)],
+  [/^\/data$/, "data", (m) => dataView.mount(m)],
 ];
 
 let current = null;

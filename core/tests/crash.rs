@@ -15,7 +15,7 @@
 //!   only the killed command may or may not have happened.
 //!
 //! CI runs 20 kills; the full run is 200 or more:
-//! `BOOKRUN_CRASH_KILLS=200 cargo test --release -p bookrun --test crash -- --nocapture`
+//! `BOOKRUN_CRASH_KILLS=250 cargo test --profile perf -p bookrun --test crash -- --nocapture`
 //! (`BOOKRUN_CRASH_SEED=N` repeats a run).
 
 mod common;
