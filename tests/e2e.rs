@@ -601,17 +601,12 @@ async fn flow(desk: &Desktop, c: &Client, ann: i64, ben: i64) {
     desk.shot(c, "deal").await;
 }
 
-/// Replaces the save dialog (a native GTK window WebDriver cannot drive) by
-/// an answer of the test's: exports go to `dir` under the suggested name.
+/// Answers the save dialog (a native GTK window WebDriver cannot drive) for
+/// the test: exports go to `dir` under the suggested name (`ui/api.js`).
 async fn answer_save_dialogs_with(c: &Client, dir: &Path) {
     js(
         c,
-        "const dir = arguments[0];
-         const core = window.__TAURI__.core;
-         const invoke = core.invoke.bind(core);
-         core.invoke = (cmd, args, opts) => cmd === 'plugin:dialog|save'
-           ? Promise.resolve(dir + '/' + args.options.defaultPath)
-           : invoke(cmd, args, opts);",
+        "window.bookrunTestSaveDir = arguments[0];",
         vec![json!(dir.to_str().unwrap())],
     )
     .await;

@@ -57,11 +57,18 @@ export const exportPickupLists = (args) => call("export_pickup_lists", args);
 export const exportStatement = (args) => call("export_statement", args);
 export const exportLedger = (args) => call("export_ledger", args);
 
-/** The system's save dialog (tauri-plugin-dialog): the chosen path, or null. */
+/**
+ * The system's save dialog (tauri-plugin-dialog): the chosen path, or null.
+ * The end-to-end test cannot drive the native GTK dialog through WebDriver
+ * (and the page cannot replace `invoke`: Tauri freezes it), so it sets
+ * `window.bookrunTestSaveDir` and exports go there under the suggested name.
+ */
 export const saveDialog = (defaultPath, format) =>
-  call("plugin:dialog|save", {
-    options: { defaultPath, filters: [{ name: format.toUpperCase(), extensions: [format] }] },
-  });
+  typeof window.bookrunTestSaveDir === "string"
+    ? Promise.resolve(`${window.bookrunTestSaveDir}/${defaultPath}`)
+    : call("plugin:dialog|save", {
+        options: { defaultPath, filters: [{ name: format.toUpperCase(), extensions: [format] }] },
+      });
 
 /** The database changed (another process, or overdue settlement). */
 export const onChanged = (cb) => tauri().event.listen("bookrun://changed", cb);
