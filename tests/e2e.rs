@@ -601,27 +601,19 @@ async fn flow(desk: &Desktop, c: &Client, ann: i64, ben: i64) {
     desk.shot(c, "deal").await;
 }
 
-/// Replaces the save dialog (a native GTK window WebDriver cannot drive) by
-/// an answer of the test's: exports go to `dir` under the suggested name.
+/// Answers the save dialog (a native GTK window WebDriver cannot drive) for
+/// the test: exports go to `dir` under the suggested name (`ui/api.js`).
 async fn answer_save_dialogs_with(c: &Client, dir: &Path) {
     answer_dialogs(c, dir, None).await;
 }
 
 /// Answers the save dialog with `dir` + the suggested name and, if given,
-/// the open dialog with `open`.
+/// the open dialog with `open` (`ui/api.js`).
 async fn answer_dialogs(c: &Client, dir: &Path, open: Option<&Path>) {
     js(
         c,
-        "const dir = arguments[0];
-         const open = arguments[1];
-         const core = window.__TAURI__.core;
-         window.__realInvoke = window.__realInvoke || core.invoke.bind(core);
-         const invoke = window.__realInvoke;
-         core.invoke = (cmd, args, opts) => cmd === 'plugin:dialog|save'
-           ? Promise.resolve(dir + '/' + args.options.defaultPath)
-           : cmd === 'plugin:dialog|open' && open !== null
-           ? Promise.resolve(open)
-           : invoke(cmd, args, opts);",
+        "window.bookrunTestSaveDir = arguments[0];
+         window.bookrunTestOpenPath = arguments[1];",
         vec![
             json!(dir.to_str().unwrap()),
             json!(open.map(|p| p.to_str().unwrap())),

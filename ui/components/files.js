@@ -17,7 +17,7 @@ export function exportButtons(label, command, args, name, test, showLabel = true
     const path = await attempt(() => api.saveDialog(`${name}.${format}`, format));
     if (!path) return;
     const r = await attempt(() => command({ ...args, format, path }));
-    if (r) toast({ title: "Exported", message: `${label}: ${r.rows} rows written to ${r.path}` });
+    if (r) toast({ title: "Exported", message: `${label}: ${r.rows} ${r.rows === 1 ? "row" : "rows"} written to ${r.path}` });
   };
   return el(
     "div",

@@ -20,13 +20,14 @@ function sizeText(bytes) {
 }
 
 export function mount(root) {
-  const result = el("div", { class: "panel data-result", "data-test": "data-result", "aria-live": "polite" });
+  const result = el("div", { class: "panel data-result", "data-test": "data-result", "aria-live": "polite", hidden: true });
 
   async function backUp() {
     const path = await attempt(() => api.saveDialog(suggestedName(), "bak"));
     if (!path) return;
     const r = await attempt(() => api.backup({ path }));
     if (!r) return;
+    result.hidden = false;
     fill(result, el("p", {}, "Backup written: ", el("code", {}, r.path), ` (${sizeText(r.bytes)}).`));
     toast({ title: "Backed up", message: `Everything is in ${r.path}.` });
   }
@@ -48,6 +49,7 @@ export function mount(root) {
     if (!sure) return;
     const r = await attempt(() => api.restore({ path }));
     if (!r) return;
+    result.hidden = false;
     fill(
       result,
       el("p", {}, "Restored from ", el("code", {}, r.restored_from), "."),
