@@ -899,7 +899,7 @@ async fn backup_flow(desk: &Desktop, c: &Client, files: &Path) {
     click(c, &test_id("restore")).await;
     click(c, &test_id("restore-confirm")).await;
     let error = wait_text(c, &test_id("error"), |t| t.contains("Book & Run backup")).await;
-    assert!(error.contains("path"), "{error}");
+    assert!(error.starts_with("Path:"), "{error}");
     assert_eq!(
         desk.cli("list_participants", json!({}))
             .as_array()
