@@ -85,7 +85,7 @@ pub const COMMANDS: &[Command] = &[
     command!("cancel_booking", true, bookings::cancel_booking,
         "booking_id, reason?, by? (participant, organizer)", "outcome",
         "Cancel a pending or approved booking, refunding what it was charged"),
-    command!("preview_cancel", false, bookings::preview_cancel, "booking_id, by? (participant, organizer)",
+    command!("preview_cancel", true, bookings::preview_cancel, "booking_id, by? (participant, organizer)",
         "{refund, from_level, to_level, event, reputation_events, others}",
         "What cancelling a booking would do: the level after and what each other participant would pay more (nothing is written)"),
     command!("list_bookings", false, bookings::list_bookings,

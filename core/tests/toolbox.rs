@@ -130,6 +130,50 @@ fn a_cancellation_promotes_the_first_waiting_booking_in_auto_mode() {
 }
 
 #[test]
+fn the_step_down_warning_counts_the_waiting_booking_that_would_move_up() {
+    let mut db = Db::new();
+    let deal = capped_cars(&mut db);
+    let p: Vec<i64> = ["A", "B", "C", "D", "E"]
+        .iter()
+        .map(|n| db.add(n))
+        .collect();
+    let a = booking_id(&db.book(deal, p[0], "model #1", 1));
+    for &q in &p[1..4] {
+        db.book(deal, q, "model #5", 1);
+    }
+    let e = db.book(deal, p[4], "model #5", 1);
+    assert_eq!(e["booking"]["status"], "waitlisted");
+    // Cancelling A frees one unit: E moves up, the deal stays at level 1,
+    // nobody pays more and A loses no reputation.
+    let before = db.dump();
+    let w = db.ok(
+        "preview_cancel",
+        json!({"booking_id": a, "by": "participant"}),
+    );
+    assert_eq!(db.dump(), before, "a preview writes nothing");
+    assert_eq!(
+        (w["from_level"].clone(), w["to_level"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(w["event"], Value::Null);
+    assert_eq!(w["others"], json!([]));
+    assert_eq!(w["total_more"], "0.00");
+    assert_eq!(w["reputation_events"], 0);
+    assert_eq!(w["refund"], "30000.00");
+    let o = db.ok(
+        "cancel_booking",
+        json!({"booking_id": a, "by": "participant"}),
+    );
+    assert_eq!(kinds(&o), ["waitlist_promoted"]);
+    assert_eq!(o["deal"]["level"], w["to_level"]);
+    assert_eq!(
+        db.ok("reputation", json!({"participant_id": p[0]}))["score"],
+        0
+    );
+    db.assert_invariants();
+}
+
+#[test]
 fn a_waiting_booking_can_be_cancelled_and_the_next_one_moves_up_if_it_fits() {
     let mut db = Db::new();
     let deal = capped_cars(&mut db);

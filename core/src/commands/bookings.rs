@@ -517,6 +517,22 @@ pub fn list_bookings(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 /// level after, the event, the reputation events, and what every other
 /// participant would pay more at the lower level (the window's step-down
 /// warning).
+/// The deal's level after cancelling approved booking `b`, waiting bookings
+/// moved up included: the cancellation's own steps run in a savepoint that
+/// is rolled back, so the preview cannot drift from `cancel_booking`.
+fn level_after_cancelling(ctx: &Ctx, b: &Booking, deal: &Deal) -> Result<i64> {
+    ctx.tx.execute_batch("SAVEPOINT preview_cancel")?;
+    let level = (|| {
+        set_status(ctx, b, "cancelled", None, Some("participant"))?;
+        deals::add_quantities(ctx.tx, deal.id, -b.quantity, 0)?;
+        promote_waitlist(ctx, deal.id)?;
+        Ok(deals::load(ctx.tx, deal.id)?.level())
+    })();
+    ctx.tx
+        .execute_batch("ROLLBACK TO preview_cancel; RELEASE preview_cancel")?;
+    level
+}
+
 pub fn preview_cancel(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let booking_id = args.req_id("booking_id")?;
     let by = cancelled_by(args)?;
@@ -525,7 +541,7 @@ pub fn preview_cancel(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let approved = b.status == "approved";
     let from = deal.level();
     let to = if approved {
-        deal.terms.level(deal.approved_qty - b.quantity)
+        level_after_cancelling(ctx, &b, &deal)?
     } else {
         from
     };
