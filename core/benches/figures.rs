@@ -250,7 +250,11 @@ fn balances(run: &Run, db: &Path) {
                 .args(["balance", "-N", "^wallet:"]);
             c
         };
-        match cmd().stdout(Stdio::null()).stderr(Stdio::null()).status() {
+        let installed = Command::new("hledger")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status();
+        match installed {
             Ok(s) if s.success() => Some(ms(percentile(&mut wall_times(runs, cmd), 50))),
             _ => {
                 eprintln!("hledger is not installed (apt-get install hledger): no baseline");
