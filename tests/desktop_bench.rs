@@ -217,6 +217,48 @@ async fn desktop_figures() {
         "ms",
     );
 
+    // What the deal page asks the back end for, call by call (median of 5).
+    let calls = js_async(
+        &c,
+        "const done = arguments[0];
+         (async () => {
+           const invoke = window.__TAURI__.core.invoke;
+           const calls = [
+             ['get_deal', {deal_id: 1}],
+             ['list_participants', {}],
+             ['list_bookings', {deal_id: 1, status: 'pending'}],
+             ['list_bookings', {deal_id: 1, offset: 0, limit: 51}],
+             ['preview_settlement', {deal_id: 1, limit: 50}],
+           ];
+           const out = [];
+           for (const [name, args] of calls) {
+             const t = [];
+             for (let i = 0; i < 5; i++) {
+               const s = performance.now();
+               await invoke(name, args);
+               t.push(performance.now() - s);
+             }
+             t.sort((a, b) => a - b);
+             out.push(t[2]);
+           }
+           done(out);
+         })();",
+    )
+    .await;
+    for (i, name) in [
+        "get_deal",
+        "list_participants",
+        "list_bookings_pending",
+        "list_bookings_page",
+        "preview_settlement_page",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let ms = calls[i].as_f64().unwrap();
+        figure(&out, &format!("desktop_deal_page_call_{name}"), ms, "ms");
+    }
+
     // The deal page of the 100,000-booking deal, from the deals list, five times.
     let mut renders = vec![];
     for _ in 0..5 {
@@ -250,6 +292,26 @@ async fn desktop_figures() {
     assert!(shown.as_u64().unwrap_or(0) > 0, "no bookings rows");
     renders.sort_by(f64::total_cmp);
     figure(&out, "desktop_bookings_100k_render", renders[2], "ms");
+
+    // What one part of that page costs: the booking form's participant
+    // <select>, rebuilt with one option per participant (10,000) and laid out.
+    let select = js(
+        &c,
+        "const s = performance.now();
+         const sel = document.createElement('select');
+         for (let i = 1; i <= 10000; i++) sel.append(new Option(`Participant ${i} <p${i}@example.com>`, i));
+         document.body.append(sel);
+         sel.getBoundingClientRect();
+         sel.remove();
+         return performance.now() - s;",
+    )
+    .await;
+    figure(
+        &out,
+        "desktop_select_of_10k_participants",
+        select.as_f64().unwrap(),
+        "ms",
+    );
 
     // Idle: back on the deals list, then quiet for three seconds.
     js(&c, "location.hash = '#/deals'; return null").await;
