@@ -101,7 +101,7 @@ pub const COMMANDS: &[Command] = &[
         "A participant's wallet entries with the running balance"),
     command!("balances", false, ledger::balances, "currency, deal_id?",
         "[{participant_id, balance}]", "Every wallet balance in a currency (or of one deal's entries)"),
-    command!("preview_settlement", false, settlement::preview_settlement, "deal_id", "settlement",
+    command!("preview_settlement", false, settlement::preview_settlement, "deal_id, offset?, limit? (of the lines)", "settlement",
         "What ending the deal now would write (nothing is written)"),
     command!("reputation", false, reputation::reputation, "participant_id? (none: the organizer)",
         "{score, events}", "Reputation events and score"),

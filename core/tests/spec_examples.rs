@@ -108,6 +108,17 @@ fn example_1_full_payment() {
     assert_eq!(preview["lines"], s["lines"]);
     assert_eq!(preview["entries"], json!([]));
     assert_eq!(db.dump(), before);
+    // A page of the lines: the totals and the count still cover them all.
+    let page = db.ok(
+        "preview_settlement",
+        json!({"deal_id": deal, "offset": 1, "limit": 2}),
+    );
+    assert_eq!(page["lines"], json!(s["lines"].as_array().unwrap()[1..3]));
+    assert_eq!(
+        (&page["line_count"], &s["line_count"]),
+        (&json!(4), &json!(4))
+    );
+    assert_eq!(page["totals"], s["totals"]);
     // An ended deal refuses any change for its state, even an invalid one.
     db.refused(
         "conflict",

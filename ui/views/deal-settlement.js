@@ -7,6 +7,8 @@ import { table } from "../components/table.js";
 import { el, fill } from "../dom.js";
 import { levelName, moneyEl } from "../format.js";
 
+const LINES = 50;
+
 export function settlementPanel(dealId) {
   const box = el("section", { class: "panel", "aria-labelledby": "settle-h", "data-test": "settlement" });
 
@@ -15,7 +17,8 @@ export function settlementPanel(dealId) {
       box.hidden = true;
       return;
     }
-    const s = await load(() => previewSettlement({ deal_id: dealId }));
+    // The first lines only: a large deal has one per booking (the totals cover all).
+    const s = await load(() => previewSettlement({ deal_id: dealId, limit: LINES }));
     if (!s) return;
     box.hidden = false;
     const preview = deal.status === "open";
@@ -52,7 +55,12 @@ export function settlementPanel(dealId) {
         ],
         foot: ["Totals", "", "", "", "", moneyEl(t.charged_before), moneyEl(t.final_total), moneyEl(t.refund), moneyEl(t.due)],
       }),
-      el("p", { class: "hint" }, `Amounts in ${deal.currency}.`),
+      el(
+        "p",
+        { class: "hint" },
+        s.line_count > s.lines.length ? `The first ${s.lines.length} of ${s.line_count} lines; the totals count them all. ` : "",
+        `Amounts in ${deal.currency}.`,
+      ),
     );
   }
 

@@ -65,7 +65,7 @@ export function mount(root, dealId) {
   }
 
   async function endFlow(deal) {
-    const s = await attempt(() => api.previewSettlement({ deal_id: deal.id }));
+    const s = await attempt(() => api.previewSettlement({ deal_id: deal.id, limit: 1 }));
     if (!s) return;
     const outcome =
       s.outcome === "settled"

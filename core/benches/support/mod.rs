@@ -6,8 +6,9 @@
 //! Money is integer minor units throughout; deterministic, seeded data.
 #![allow(dead_code)]
 
+// Through bookrun's re-export, so the desktop bench can include this file too.
+use bookrun::rusqlite::{params, Connection};
 use bookrun::{clock, money, store};
-use rusqlite::{params, Connection};
 use std::path::Path;
 
 /// The clock of the generated history, and the deals' `closes_at`.

@@ -164,6 +164,48 @@ fn for_each_row(
     }
 }
 
+/// The lines of a report: every line counts in the totals, and the lines of
+/// the page asked for (all of them unless `limit` is given) are kept, so a
+/// page of a large deal's report takes little memory.
+struct Lines {
+    offset: usize,
+    limit: usize,
+    count: usize,
+    page: Vec<Line>,
+    /// charged_before, final_total, refund, due
+    totals: [i64; 4],
+}
+
+impl Lines {
+    fn all() -> Lines {
+        Lines::page(0, usize::MAX)
+    }
+
+    fn page(offset: usize, limit: usize) -> Lines {
+        Lines {
+            offset,
+            limit,
+            count: 0,
+            page: vec![],
+            totals: [0; 4],
+        }
+    }
+
+    fn push(&mut self, l: Line) {
+        for (t, v) in self
+            .totals
+            .iter_mut()
+            .zip([l.charged_before, l.final_total, l.refund, l.due])
+        {
+            *t += v;
+        }
+        if self.count >= self.offset && self.count - self.offset < self.limit {
+            self.page.push(l);
+        }
+        self.count += 1;
+    }
+}
+
 /// What a settlement report says besides its lines.
 struct Head {
     outcome: Outcome,
@@ -175,7 +217,7 @@ struct Head {
 fn report(
     deal: &Deal,
     head: Head,
-    lines: &[Line],
+    lines: &Lines,
     entries: Vec<Value>,
     events: Vec<Value>,
 ) -> Value {
@@ -186,7 +228,7 @@ fn report(
         ended_at,
     } = head;
     let c = deal.currency();
-    let sum = |f: fn(&Line) -> i64| c.format(lines.iter().map(f).sum());
+    let [charged_before, final_total, refund, due] = lines.totals.map(|t| c.format(t));
     json!({
         "deal_id": deal.id,
         "outcome": outcome.as_str(),
@@ -199,9 +241,10 @@ fn report(
             _ => Value::Null,
         },
         "ended_at": ended_at,
-        "lines": lines.iter().map(|l| l.to_json(deal)).collect::<Vec<_>>(),
-        "totals": {"charged_before": sum(|l| l.charged_before), "final_total": sum(|l| l.final_total),
-                   "refund": sum(|l| l.refund), "due": sum(|l| l.due)},
+        "lines": lines.page.iter().map(|l| l.to_json(deal)).collect::<Vec<_>>(),
+        "line_count": lines.count,
+        "totals": {"charged_before": charged_before, "final_total": final_total,
+                   "refund": refund, "due": due},
         "entries": entries,
         "events": events,
     })
@@ -210,7 +253,7 @@ fn report(
 /// The settlement already recorded for an ended deal, as `end_deal` reported
 /// it (with its entries and event), or as a preview (nothing written now, so
 /// no entries).
-fn recorded(tx: &Transaction, deal: &Deal, preview: bool) -> Result<Value> {
+fn recorded(tx: &Transaction, deal: &Deal, preview: bool, mut lines: Lines) -> Result<Value> {
     let (outcome, level, approved_qty, ended_at): (String, i64, i64, String) = tx
         .query_row(
             "SELECT outcome, level, approved_qty, ended_at FROM settlements WHERE deal_id = ?1",
@@ -219,7 +262,6 @@ fn recorded(tx: &Transaction, deal: &Deal, preview: bool) -> Result<Value> {
         )
         .or_not_found(|| format!("deal {} has no recorded settlement", deal.id))?;
     let outcome = Outcome::parse(&outcome)?;
-    let mut lines = vec![];
     for_each_row(tx, deal.id, outcome == Outcome::Cancelled, |r| {
         let mut line = Line::compute(deal, outcome, level, r)?;
         // Report what was written, not what would be computed today.
@@ -352,18 +394,25 @@ pub fn end_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         ))),
         Status::Open => {
             settle(ctx, &deal)?;
-            recorded(ctx.tx, &deal, false)
+            recorded(ctx.tx, &deal, false, Lines::all())
         }
-        _ => recorded(ctx.tx, &deal, false),
+        _ => recorded(ctx.tx, &deal, false, Lines::all()),
     }
 }
 
+/// The settlement ending the deal now would make (or the one made). With
+/// `offset` and `limit`, only that page of lines (the totals and
+/// `line_count` cover them all).
 pub fn preview_settlement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let deal_id = args.req_id("deal_id")?;
+    let offset = args.opt_int_in("offset", 0, i64::MAX)?.unwrap_or(0);
+    let limit = args.opt_int_in("limit", 1, i64::MAX)?;
     args.finish()?;
+    let to_usize = |n: i64| usize::try_from(n).unwrap_or(usize::MAX);
+    let mut lines = Lines::page(to_usize(offset), limit.map_or(usize::MAX, to_usize));
     let deal = deals::load(ctx.tx, deal_id)?;
     if deal.status.is_ended() {
-        return recorded(ctx.tx, &deal, true);
+        return recorded(ctx.tx, &deal, true, lines);
     }
     let level = deal.level();
     let outcome = if level < 0 {
@@ -371,7 +420,6 @@ pub fn preview_settlement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     } else {
         Outcome::Settled
     };
-    let mut lines = vec![];
     for_each_row(ctx.tx, deal.id, false, |r| {
         lines.push(Line::compute(&deal, outcome, level, r)?);
         Ok(())
