@@ -120,6 +120,7 @@ fn backup_refusals_name_the_path_and_change_nothing() {
             json!({"path": path_str(&db.path_in("no/such/dir/x.bak"))}),
             "does not exist",
         ),
+        (json!({"path": path_str(&db.path_in(""))}), "not a folder"),
         (json!({"path": ""}), "must not be empty"),
         (json!({"path": "   "}), "must not be empty"),
         (json!({"path": 7}), "must be"),

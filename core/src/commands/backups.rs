@@ -4,6 +4,7 @@
 use crate::args::Args;
 use crate::clock::Time;
 use crate::error::{Error, Result};
+use crate::report;
 use crate::store::backup;
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// The longest path accepted (Linux's PATH_MAX).
 const MAX_PATH: usize = 4096;
 
-fn path_arg(args: &mut Args) -> Result<PathBuf> {
+fn path_arg(args: &mut Args) -> Result<String> {
     let p = args.req_str("path")?;
     if p.trim().is_empty() {
         return Err(Error::validation("path", "must not be empty"));
@@ -23,7 +24,7 @@ fn path_arg(args: &mut Args) -> Result<PathBuf> {
             format!("must be a file path of at most {MAX_PATH} bytes without NUL"),
         ));
     }
-    Ok(PathBuf::from(p))
+    Ok(p)
 }
 
 fn live_path(conn: &Connection) -> Result<PathBuf> {
@@ -41,6 +42,8 @@ fn display(p: &Path) -> String {
 pub fn backup(conn: &mut Connection, args: &mut Args, _now: Time) -> Result<Value> {
     let dest = path_arg(args)?;
     args.finish()?;
+    // The exports' rules: a file name, in a folder that exists.
+    let dest = report::check_path("path", &dest)?;
     if dest.exists() {
         return Err(Error::validation(
             "path",
@@ -49,15 +52,6 @@ pub fn backup(conn: &mut Connection, args: &mut Args, _now: Time) -> Result<Valu
                 dest.display()
             ),
         ));
-    }
-    match dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-        Some(dir) if !dir.is_dir() => {
-            return Err(Error::validation(
-                "path",
-                format!("the folder {} does not exist", dir.display()),
-            ))
-        }
-        _ => {}
     }
     let copied = backup::copy_to(conn, &dest)?;
     Ok(json!({
@@ -70,7 +64,7 @@ pub fn backup(conn: &mut Connection, args: &mut Args, _now: Time) -> Result<Valu
 /// Replaces the database with the backup at `path`, after checking it; the
 /// replaced database is kept in a file beside it.
 pub fn restore(conn: &mut Connection, args: &mut Args, _now: Time) -> Result<Value> {
-    let src = path_arg(args)?;
+    let src = PathBuf::from(path_arg(args)?);
     args.finish()?;
     let db = live_path(conn)?;
     let done = backup::restore(conn, &db, &src)?;

@@ -75,7 +75,6 @@ fn open_with(path: &Path, migrations: &[&str], backup_first: bool) -> Result<Con
 
 /// The settings every connection needs.
 fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
     // journal_mode answers with a row; a read-only or foreign file fails here.
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
