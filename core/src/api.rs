@@ -8,8 +8,8 @@
 use crate::args::Args;
 use crate::clock::Time;
 use crate::commands::{
-    backups, bookings, deals, imports, ledger, notifications, participants, reports, reputation,
-    settlement, Ctx,
+    backups, bookings, credit, deals, economics, imports, ledger, notifications, participants,
+    reports, reputation, settlement, Ctx,
 };
 use crate::error::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
@@ -67,12 +67,18 @@ pub const COMMANDS: &[Command] = &[
         "End a deal now and settle it (again: report the settlement made)"),
     command!("cancel_deal", true, settlement::cancel_deal, "deal_id, reason?", "deal",
         "Cancel a draft or open deal, refunding everything charged"),
+    command!("check_tiers", false, economics::check_tiers, "deal_id, up_to? (at most 100000)",
+        "{up_to, items: [{item, losses: [{from, to, worst}], current}]}",
+        "Where the tier ladder sells below the merchant's cost, per item with a cost"),
     command!("get_deal", false, deals::get_deal, "deal_id", "deal",
         "A deal with its level, current prices and next tier"),
     command!("list_deals", false, deals::list_deals,
         "status? (draft, open, settled, failed, cancelled)", "[deal]", "All deals, or those in one status"),
     command!("add_participant", true, participants::add_participant,
         "name, email?, phone?, note?", "participant", "Add a participant (e-mails are unique)"),
+    command!("set_credit_limit", true, credit::set_credit_limit,
+        "participant_id, currency, limit (a decimal string >= 0, or null to remove it)", "participant",
+        "Set how far a participant's wallet may owe because of bookings (0.00: pay before booking)"),
     command!("list_participants", false, participants::list_participants, "query?",
         "[participant]", "Participants, optionally those whose name, e-mail or phone contains query"),
     command!("book", true, bookings::book,

@@ -3,6 +3,7 @@
 
 use crate::args::{line_element, Args};
 use crate::clock::Moment;
+use crate::economics::{Cost, MAX_PACKS};
 use crate::error::{Error, Result};
 use crate::money::{parse_percent, Currency};
 use rust_decimal::Decimal;
@@ -40,6 +41,8 @@ pub struct Item {
     pub name: String,
     /// Minor units.
     pub base_price: i64,
+    /// What the merchant charges the organizer (SPEC section 11), if known.
+    pub cost: Option<Cost>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -212,12 +215,18 @@ impl Terms {
         }
     }
 
-    /// `[{"name","base_price"}]`, prices as decimal strings.
+    /// `[{"name","base_price","cost"?}]`, prices as decimal strings.
     pub fn items_json(&self) -> Value {
         let c = self.currency;
         self.items
             .iter()
-            .map(|i| json!({"name": i.name, "base_price": c.format(i.base_price)}))
+            .map(|i| {
+                let mut o = json!({"name": i.name, "base_price": c.format(i.base_price)});
+                if let Some(cost) = &i.cost {
+                    o["cost"] = cost_json(c, cost);
+                }
+                o
+            })
             .collect()
     }
 
@@ -403,8 +412,16 @@ fn parse_items(args: &mut Args, currency: Currency) -> Result<Vec<Item>> {
             let mut a = Args::element(f, v)?;
             let name = a.req_line("name")?;
             let base_price = a.req_money("base_price", currency)?;
+            let cost = a
+                .opt_object("cost")?
+                .map(|mut c| parse_cost(&mut c, currency))
+                .transpose()?;
             a.finish()?;
-            Ok(Item { name, base_price })
+            Ok(Item {
+                name,
+                base_price,
+                cost,
+            })
         })?
         .ok_or_else(|| Error::validation(&field, "is required"))?;
     if items.is_empty() || items.len() > MAX_ITEMS {
@@ -425,6 +442,64 @@ fn parse_items(args: &mut Args, currency: Currency) -> Result<Vec<Item>> {
         }
     }
     Ok(items)
+}
+
+/// `{"unit": "10.00", "packs": [{"size": 10, "price": "80.00"}]}`: what the
+/// merchant charges, as `cost_json` writes it.
+fn cost_json(c: Currency, cost: &Cost) -> Value {
+    let mut o = json!({
+        "packs": cost.packs.iter()
+            .map(|(size, price)| json!({"size": size, "price": c.format(*price)}))
+            .collect::<Vec<_>>(),
+    });
+    if let Some(u) = cost.unit {
+        o["unit"] = json!(c.format(u));
+    }
+    o
+}
+
+/// An item's `cost`: a unit price and/or packs (size >= 2, each size once,
+/// at most `MAX_PACKS`); at least one of the two.
+fn parse_cost(a: &mut Args, currency: Currency) -> Result<Cost> {
+    let unit = if a.has("unit") {
+        Some(a.req_money("unit", currency)?)
+    } else {
+        a.raw("unit");
+        None
+    };
+    let pf = a.field("packs");
+    let packs = a
+        .opt_array("packs", |f, v| {
+            let mut p = Args::element(f, v)?;
+            let size = p.req_int_in("size", 2, MAX_QTY)?;
+            let price = p.req_money("price", currency)?;
+            p.finish()?;
+            Ok((size, price))
+        })?
+        .unwrap_or_default();
+    a.finish()?;
+    if packs.len() > MAX_PACKS {
+        return Err(Error::validation(
+            pf,
+            format!("at most {MAX_PACKS} pack sizes"),
+        ));
+    }
+    for (i, (size, _)) in packs.iter().enumerate() {
+        if packs[..i].iter().any(|(s, _)| s == size) {
+            return Err(Error::validation(
+                format!("{pf}[{i}].size"),
+                format!("a pack of {size} is listed twice"),
+            ));
+        }
+    }
+    if unit.is_none() && packs.is_empty() {
+        let f = a.field("");
+        return Err(Error::validation(
+            f.trim_end_matches('.'),
+            "needs a unit price, packs, or both",
+        ));
+    }
+    Ok(Cost { unit, packs })
 }
 
 fn parse_tiers(args: &mut Args, currency: Currency, items: &[Item]) -> Result<Vec<Tier>> {

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod commands;
 pub mod deal;
 pub mod demo;
+pub mod economics;
 pub mod error;
 pub mod events;
 pub mod harness;

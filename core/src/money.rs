@@ -58,6 +58,11 @@ impl Currency {
         Decimal::new(minor, self.exponent).to_string()
     }
 
+    /// Prints a wide amount (a quantity times a price may pass `i64`).
+    pub fn format_wide(&self, minor: i128) -> String {
+        Decimal::from_i128_with_scale(minor, self.exponent).to_string()
+    }
+
     /// Parses a positive amount (`> 0`) given as a decimal string.
     pub fn parse_positive(&self, field: &str, text: &str) -> Result<i64> {
         let v = self.parse_amount(field, text)?;

@@ -230,6 +230,9 @@ fn derive_totals(conn: &Connection) {
                 WHERE b.deal_id = deals.id AND b.status = 'approved'), 0),
             pending_qty = coalesce((SELECT sum(quantity) FROM bookings b
                 WHERE b.deal_id = deals.id AND b.status = 'pending'), 0);
+         UPDATE deal_items SET approved_qty = coalesce((SELECT sum(quantity) FROM bookings b
+                WHERE b.deal_id = deal_items.deal_id AND b.item = deal_items.position
+                  AND b.status = 'approved'), 0);
          INSERT INTO wallets (participant_id, currency, balance)
             SELECT participant_id, currency, sum(signed) FROM entries GROUP BY 1, 2;
          INSERT INTO accounts (name, currency, balance)

@@ -3,7 +3,7 @@
 
 use super::deals::{self, Deal};
 use super::ledger::{self, Kind, NewEntry};
-use super::{notifications, participants, reputation, Ctx, OptionalRow};
+use super::{credit, notifications, participants, reputation, Ctx, OptionalRow};
 use crate::args::Args;
 use crate::deal::{Approval, Payment, MAX_QTY};
 use crate::error::{Error, Result};
@@ -171,6 +171,9 @@ fn admit(ctx: &Ctx, deal: &Deal, b: &Booking, was_pending: bool) -> Result<()> {
         }
     }
     let charge = charge_at_approval(deal, b)?;
+    if charge > 0 {
+        credit::room_for(ctx, b.participant_id, deal.currency(), charge)?;
+    }
     set_status(ctx, b, "approved", None, None)?;
     if charge > 0 {
         ledger::post(
@@ -186,7 +189,7 @@ fn admit(ctx: &Ctx, deal: &Deal, b: &Booking, was_pending: bool) -> Result<()> {
         )?;
     }
     let pending = if was_pending { -b.quantity } else { 0 };
-    deals::add_quantities(ctx.tx, deal.id, b.quantity, pending)
+    deals::add_quantities(ctx.tx, deal.id, b.item, b.quantity, pending)
 }
 
 /// One booking request, read from `book`'s arguments or from a sign-up sheet.
@@ -322,7 +325,7 @@ pub fn place(ctx: &Ctx, deal: &Deal, req: &Request) -> Result<(i64, Vec<Value>)>
         (true, _) => vec![],
         (false, Approval::Auto) => approve(ctx, deal, &booking, false)?,
         (false, Approval::Manual) => {
-            deals::add_quantities(ctx.tx, deal_id, 0, quantity)?;
+            deals::add_quantities(ctx.tx, deal_id, item, 0, quantity)?;
             vec![]
         }
     };
@@ -347,15 +350,32 @@ fn promote_waitlist(ctx: &Ctx, deal_id: i64) -> Result<Vec<Value>> {
         if claimed(&deal) + b.quantity > stock {
             return Ok(events);
         }
-        let now_state = match deal.terms.approval {
-            Approval::Auto => {
-                admit(ctx, &deal, &b, false)?;
-                "approved"
+        // In auto mode a booking its owner's credit limit cannot cover
+        // waits for the organizer's approval instead (docs/rules.md): it
+        // keeps its place and its stock, and nobody overtakes it.
+        let charge = charge_at_approval(&deal, &b)?;
+        let over_limit = match deal.terms.approval {
+            Approval::Auto if charge > 0 => {
+                credit::shortfall(ctx, b.participant_id, deal.currency(), charge)?
             }
-            Approval::Manual => {
+            _ => None,
+        };
+        let now_state = match (deal.terms.approval, over_limit) {
+            (Approval::Auto, None) => {
+                admit(ctx, &deal, &b, false)?;
+                "approved".to_string()
+            }
+            (_, missing) => {
                 set_status(ctx, &b, "pending", None, None)?;
-                deals::add_quantities(ctx.tx, deal_id, 0, b.quantity)?;
-                "pending your approval"
+                deals::add_quantities(ctx.tx, deal_id, b.item, 0, b.quantity)?;
+                match missing {
+                    None => "pending your approval".to_string(),
+                    Some(m) => format!(
+                        "pending your approval: it needs {} {} more on the wallet within the credit limit",
+                        deal.currency().format(m),
+                        deal.currency().code()
+                    ),
+                }
             }
         };
         let name: String = ctx.tx.query_row(
@@ -409,7 +429,7 @@ pub fn reject_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     args.finish()?;
     let (b, deal) = pending_booking(ctx, booking_id, "rejected")?;
     set_status(ctx, &b, "rejected", reason.as_deref(), None)?;
-    deals::add_quantities(ctx.tx, deal.id, 0, -b.quantity)?;
+    deals::add_quantities(ctx.tx, deal.id, b.item, 0, -b.quantity)?;
     let events = promote_waitlist(ctx, deal.id)?;
     outcome(ctx, booking_id, events)
 }
@@ -445,7 +465,7 @@ pub fn cancel_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     set_status(ctx, &b, "cancelled", reason.as_deref(), Some(by))?;
     match b.status.as_str() {
         "waitlisted" => {}
-        "pending" => deals::add_quantities(ctx.tx, deal.id, 0, -b.quantity)?,
+        "pending" => deals::add_quantities(ctx.tx, deal.id, b.item, 0, -b.quantity)?,
         _ => {
             let refund = charged(ctx.tx, b.id)?;
             if refund > 0 {
@@ -461,7 +481,7 @@ pub fn cancel_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
                     ),
                 )?;
             }
-            deals::add_quantities(ctx.tx, deal.id, -b.quantity, 0)?;
+            deals::add_quantities(ctx.tx, deal.id, b.item, -b.quantity, 0)?;
         }
     }
     // Stock the cancellation freed goes to the waitlist first; the level
@@ -524,7 +544,7 @@ fn level_after_cancelling(ctx: &Ctx, b: &Booking, deal: &Deal) -> Result<i64> {
     ctx.tx.execute_batch("SAVEPOINT preview_cancel")?;
     let level = (|| {
         set_status(ctx, b, "cancelled", None, Some("participant"))?;
-        deals::add_quantities(ctx.tx, deal.id, -b.quantity, 0)?;
+        deals::add_quantities(ctx.tx, deal.id, b.item, -b.quantity, 0)?;
         promote_waitlist(ctx, deal.id)?;
         Ok(deals::load(ctx.tx, deal.id)?.level())
     })();

@@ -4,6 +4,7 @@ use super::{Ctx, OptionalRow};
 use crate::args::Args;
 use crate::clock::{self, Moment};
 use crate::deal::{Approval, Item, Payment, Terms, Tier};
+use crate::economics::{self, Cost};
 use crate::error::{Error, Result};
 use crate::money::Currency;
 use rusqlite::{params, Row, Transaction};
@@ -56,6 +57,8 @@ pub struct Deal {
     pub terms: Terms,
     pub status: Status,
     pub approved_qty: i64,
+    /// The approved quantity of each item, in item order (sums to `approved_qty`).
+    pub item_approved: Vec<i64>,
     pub pending_qty: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -87,6 +90,13 @@ impl Deal {
         }
     }
 
+    /// SPEC section 11's `buy_more`: only an open deal proposes it.
+    pub fn buy_more(&self) -> Option<economics::BuyMore> {
+        (self.status == Status::Open)
+            .then(|| economics::buy_more(&self.terms, &self.item_approved))
+            .flatten()
+    }
+
     pub fn to_json(&self) -> Value {
         let t = &self.terms;
         let c = t.currency;
@@ -94,6 +104,16 @@ impl Deal {
         let next = t
             .next_tier(self.approved_qty)
             .map(|n| json!({"level": n.level, "min_qty": n.min_qty, "missing": n.missing}));
+        let buy_more = self.buy_more().map(|b| {
+            json!({
+                "item": t.items[b.item].name,
+                "units": b.units,
+                "level": b.level,
+                "total_now": c.format_wide(b.total_now),
+                "total_after": c.format_wide(b.total_after),
+                "saving": c.format_wide(b.total_now - b.total_after),
+            })
+        });
         json!({
             "id": self.id,
             "title": t.title,
@@ -118,6 +138,7 @@ impl Deal {
             "level": level,
             "current_prices": (0..t.items.len()).map(|i| c.format(t.unit_price(i, level))).collect::<Vec<_>>(),
             "next_tier": next,
+            "buy_more": buy_more,
             "cancel_reason": self.cancel_reason,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
@@ -211,16 +232,29 @@ pub fn load(tx: &Transaction, id: i64) -> Result<Deal> {
 
 fn assemble(tx: &Transaction, id: i64, p: RowParts) -> Result<Deal> {
     let mut stmt = tx.prepare_cached(
-        "SELECT name, base_price FROM deal_items WHERE deal_id = ?1 ORDER BY position",
+        "SELECT name, base_price, cost, approved_qty FROM deal_items WHERE deal_id = ?1
+         ORDER BY position",
     )?;
-    let items = stmt
+    let rows = stmt
         .query_map([id], |r| {
-            Ok(Item {
-                name: r.get(0)?,
-                base_price: r.get(1)?,
-            })
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut item_approved = Vec::with_capacity(rows.len());
+    for (name, base_price, cost, approved) in rows {
+        items.push(Item {
+            name,
+            base_price,
+            cost: cost.map(|c| stored_cost(&c)).transpose()?,
+        });
+        item_approved.push(approved);
+    }
     let mut stmt = tx.prepare_cached(
         "SELECT min_qty, prices, reward FROM deal_tiers WHERE deal_id = ?1 ORDER BY position",
     )?;
@@ -271,6 +305,7 @@ fn assemble(tx: &Transaction, id: i64, p: RowParts) -> Result<Deal> {
         terms,
         status: Status::parse(&p.status)?,
         approved_qty: p.approved_qty,
+        item_approved,
         pending_qty: p.pending_qty,
         created_at: p.created_at,
         updated_at: p.updated_at,
@@ -278,7 +313,32 @@ fn assemble(tx: &Transaction, id: i64, p: RowParts) -> Result<Deal> {
     })
 }
 
+/// An item's cost as stored: `{"unit": minor or null, "packs": [[size, price]]}`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredCost {
+    unit: Option<i64>,
+    packs: Vec<(i64, i64)>,
+}
+
+fn stored_cost(text: &str) -> Result<Cost> {
+    let c: StoredCost = stored("item cost", serde_json::from_str(text))?;
+    Ok(Cost {
+        unit: c.unit,
+        packs: c.packs,
+    })
+}
+
+fn cost_text(cost: &Cost) -> String {
+    serde_json::to_string(&StoredCost {
+        unit: cost.unit,
+        packs: cost.packs.clone(),
+    })
+    .expect("json")
+}
+
 /// Writes the terms of deal `id` (its row's columns, items and tiers).
+/// Items are updated in place (an open deal keeps its items and their
+/// maintained approved totals; only a draft's may change).
 fn write_terms(ctx: &Ctx, id: i64, t: &Terms) -> Result<()> {
     let (mode, pct) = match &t.payment {
         Payment::Full => ("full", None),
@@ -313,15 +373,25 @@ fn write_terms(ctx: &Ctx, id: i64, t: &Terms) -> Result<()> {
             ctx.now_text(),
         ],
     )?;
-    ctx.tx
-        .execute("DELETE FROM deal_items WHERE deal_id = ?1", [id])?;
+    ctx.tx.execute(
+        "DELETE FROM deal_items WHERE deal_id = ?1 AND position >= ?2",
+        params![id, t.items.len() as i64],
+    )?;
     ctx.tx
         .execute("DELETE FROM deal_tiers WHERE deal_id = ?1", [id])?;
     let mut ins = ctx.tx.prepare_cached(
-        "INSERT INTO deal_items (deal_id, position, name, base_price) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO deal_items (deal_id, position, name, base_price, cost) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (deal_id, position) DO UPDATE
+         SET name = excluded.name, base_price = excluded.base_price, cost = excluded.cost",
     )?;
     for (i, it) in t.items.iter().enumerate() {
-        ins.execute(params![id, i as i64, it.name, it.base_price])?;
+        ins.execute(params![
+            id,
+            i as i64,
+            it.name,
+            it.base_price,
+            it.cost.as_ref().map(cost_text)
+        ])?;
     }
     let mut ins = ctx.tx.prepare_cached(
         "INSERT INTO deal_tiers (deal_id, position, min_qty, prices, reward) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -338,12 +408,36 @@ fn write_terms(ctx: &Ctx, id: i64, t: &Terms) -> Result<()> {
     Ok(())
 }
 
-/// Adds to a deal's maintained approved and pending totals.
-pub fn add_quantities(tx: &Transaction, deal_id: i64, approved: i64, pending: i64) -> Result<()> {
+/// Adds to a deal's maintained approved and pending totals, and to the
+/// approved total of its item `item`.
+pub fn add_quantities(
+    tx: &Transaction,
+    deal_id: i64,
+    item: usize,
+    approved: i64,
+    pending: i64,
+) -> Result<()> {
     tx.prepare_cached(
         "UPDATE deals SET approved_qty = approved_qty + ?2, pending_qty = pending_qty + ?3 WHERE id = ?1",
     )?
     .execute(params![deal_id, approved, pending])?;
+    if approved != 0 {
+        tx.prepare_cached(
+            "UPDATE deal_items SET approved_qty = approved_qty + ?3
+             WHERE deal_id = ?1 AND position = ?2",
+        )?
+        .execute(params![deal_id, item as i64, approved])?;
+    }
+    Ok(())
+}
+
+/// Sets a deal's maintained totals to nothing approved and nothing pending
+/// (a cancelled deal's bookings are all cancelled).
+pub fn clear_quantities(tx: &Transaction, deal_id: i64) -> Result<()> {
+    tx.prepare_cached("UPDATE deals SET approved_qty = 0, pending_qty = 0 WHERE id = ?1")?
+        .execute([deal_id])?;
+    tx.prepare_cached("UPDATE deal_items SET approved_qty = 0 WHERE deal_id = ?1")?
+        .execute([deal_id])?;
     Ok(())
 }
 

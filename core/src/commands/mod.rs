@@ -3,7 +3,9 @@
 
 pub mod backups;
 pub mod bookings;
+pub mod credit;
 pub mod deals;
+pub mod economics;
 pub mod imports;
 pub mod ledger;
 pub mod notifications;

@@ -28,7 +28,10 @@ pub fn require(tx: &Transaction, id: i64) -> Result<Participant> {
 const COLUMNS: &str = "p.id, p.name, p.email, p.phone, p.note, p.created_at,
     (SELECT coalesce(sum(delta), 0) FROM reputation_events r WHERE r.participant_id = p.id),
     (SELECT json_group_array(json_array(w.currency, w.balance)) FROM
-        (SELECT currency, balance FROM wallets WHERE participant_id = p.id ORDER BY currency) w)";
+        (SELECT currency, balance FROM wallets WHERE participant_id = p.id ORDER BY currency) w),
+    (SELECT json_group_array(json_array(l.currency, l.credit_limit)) FROM
+        (SELECT currency, credit_limit FROM credit_limits WHERE participant_id = p.id
+         ORDER BY currency) l)";
 
 fn to_json(r: &Row) -> rusqlite::Result<Value> {
     Ok(json!({
@@ -40,6 +43,7 @@ fn to_json(r: &Row) -> rusqlite::Result<Value> {
         "created_at": r.get::<_, String>(5)?,
         "reputation": r.get::<_, i64>(6)?,
         "balances": balances(&r.get::<_, String>(7)?),
+        "credit_limits": credit_limits(&r.get::<_, String>(8)?),
         "reference": reference(r.get(0)?),
     }))
 }
@@ -121,6 +125,19 @@ fn balances(json_pairs: &str) -> Value {
             Some(json!({"currency": c.code(), "balance": c.format(minor)}))
         })
         .collect()
+}
+
+/// `{"USD": "100.00"}` from the `[[code, minor], ...]` the query built.
+fn credit_limits(json_pairs: &str) -> Value {
+    let pairs: Vec<(String, i64)> = serde_json::from_str(json_pairs).unwrap_or_default();
+    pairs
+        .into_iter()
+        .filter_map(|(code, minor)| {
+            let c = crate::money::Currency::stored(&code).ok()?;
+            Some((c.code().to_string(), Value::from(c.format(minor))))
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// `name@domain.tld`: one `@`, no spaces, a dot in the domain.

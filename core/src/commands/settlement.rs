@@ -339,7 +339,7 @@ fn settle(ctx: &Ctx, deal: &Deal) -> Result<()> {
          WHERE deal_id = ?1 AND status IN ('pending', 'waitlisted')",
         params![deal.id, ctx.now_text()],
     )?;
-    deals::add_quantities(ctx.tx, deal.id, 0, -deal.pending_qty)?;
+    deals::add_quantities(ctx.tx, deal.id, 0, 0, -deal.pending_qty)?;
     let level = deal.level();
     let outcome = if level < 0 {
         Outcome::Failed
@@ -460,7 +460,7 @@ pub fn cancel_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
          WHERE deal_id = ?1 AND status IN ('pending', 'approved', 'waitlisted')",
         params![deal.id, reason.as_deref().unwrap_or("the deal was cancelled"), ctx.now_text()],
     )?;
-    deals::add_quantities(ctx.tx, deal.id, -deal.approved_qty, -deal.pending_qty)?;
+    deals::clear_quantities(ctx.tx, deal.id)?;
     ctx.tx.execute(
         "UPDATE deals SET cancel_reason = ?2 WHERE id = ?1",
         params![deal.id, reason],

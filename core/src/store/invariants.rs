@@ -58,6 +58,15 @@ pub fn check(conn: &mut Connection) -> Result<Vec<String>> {
         "deal totals differ from its bookings",
     )?;
     q(
+        "SELECT 'deal ' || i.deal_id || ' item ' || i.position || ': approved ' || i.approved_qty
+                || ' vs ' || coalesce(s.a, 0)
+         FROM deal_items i LEFT JOIN (SELECT deal_id, item, sum(quantity) AS a FROM bookings
+                WHERE status = 'approved' GROUP BY deal_id, item) s
+           ON s.deal_id = i.deal_id AND s.item = i.position
+         WHERE i.approved_qty != coalesce(s.a, 0)",
+        "item totals differ from its bookings",
+    )?;
+    q(
         "SELECT 'deal ' || d.id || ' is ' || d.status
          FROM deals d LEFT JOIN settlements s ON s.deal_id = d.id
          WHERE (d.status IN ('settled', 'failed', 'cancelled')) != (s.deal_id IS NOT NULL)
