@@ -97,6 +97,11 @@ fn seeded() -> Db {
     assert_eq!(b["booking"]["id"], ANN_BOOKING);
     db.book(SETTLED, BEN, "model #5", 3);
     db.ok("end_deal", json!({"deal_id": SETTLED}));
+    // Cleo must pay before booking (SPEC section 10).
+    db.ok(
+        "set_credit_limit",
+        json!({"participant_id": CLEO, "currency": "USD", "limit": "0.00"}),
+    );
     db
 }
 
@@ -201,6 +206,19 @@ fn catalogue() -> Vec<Bad> {
         bad!("closes_at without an offset", "create_deal", set(deal(), "closes_at", json!("2026-12-01T00:00:00")), "validation", "closes_at"),
         bad!("opens_at after closes_at", "create_deal", set(deal(), "opens_at", json!("2026-12-02T00:00:00Z")), "validation", "opens_at"),
         bad!("closes_at as a number", "create_deal", set(deal(), "closes_at", json!(1_790_000_000)), "validation", "closes_at"),
+        // Credit limits and tier economics (SPEC sections 10 and 11)
+        bad!("negative credit limit", "set_credit_limit", json!({"participant_id": ANN, "currency": "USD", "limit": "-5.00"}), "validation", "limit"),
+        bad!("credit limit with 3 decimals", "set_credit_limit", json!({"participant_id": ANN, "currency": "USD", "limit": "5.001"}), "validation", "limit"),
+        bad!("credit limit as a number", "set_credit_limit", json!({"participant_id": ANN, "currency": "USD", "limit": 5}), "validation", "limit"),
+        bad!("credit limit left out", "set_credit_limit", json!({"participant_id": ANN, "currency": "USD"}), "validation", "limit"),
+        bad!("credit limit of nobody", "set_credit_limit", json!({"participant_id": 99, "currency": "USD", "limit": "5"}), "not_found", "participant"),
+        bad!("booking past the credit limit", "book", set(set(book(json!(1)), "participant_id", json!(CLEO)), "item", json!("model #5")), "policy", "25000.00 USD more on the wallet"),
+        bad!("pack of size 1", "create_deal", set(deal(), "items", json!([{"name": "x", "base_price": "1", "cost": {"packs": [{"size": 1, "price": "1"}]}}])), "validation", "items[0].cost.packs[0].size"),
+        bad!("pack of size 0", "create_deal", set(deal(), "items", json!([{"name": "x", "base_price": "1", "cost": {"packs": [{"size": 0, "price": "1"}]}}])), "validation", "items[0].cost.packs[0].size"),
+        bad!("pack price of zero", "create_deal", set(deal(), "items", json!([{"name": "x", "base_price": "1", "cost": {"packs": [{"size": 2, "price": "0.00"}]}}])), "validation", "items[0].cost.packs[0].price"),
+        bad!("cost without unit or packs", "create_deal", set(deal(), "items", json!([{"name": "x", "base_price": "1", "cost": {}}])), "validation", "items[0].cost"),
+        bad!("check_tiers up_to past 100,000", "check_tiers", json!({"deal_id": OPEN, "up_to": 100_001}), "validation", "up_to"),
+        bad!("check_tiers of no deal", "check_tiers", json!({"deal_id": 99}), "not_found", "deal"),
         // Other choices and ranges
         bad!("unknown deal status", "list_deals", json!({"status": "done"}), "validation", "status"),
         bad!("cancelled by the merchant", "cancel_booking", json!({"booking_id": ANN_BOOKING, "by": "merchant"}), "validation", "by"),

@@ -42,10 +42,7 @@ fn set_credit_limit_shows_on_the_participant_and_null_removes_it() {
         json!({"participant_id": ann, "currency": "usd", "limit": "0"}),
     );
     let p = limit(&mut db, ann, json!("150.50"));
-    assert_eq!(
-        p["credit_limits"],
-        json!({"EUR": "150.50", "USD": "0.00"})
-    );
+    assert_eq!(p["credit_limits"], json!({"EUR": "150.50", "USD": "0.00"}));
     let p = limit(&mut db, ann, Value::Null);
     assert_eq!(p["credit_limits"], json!({"USD": "0.00"}));
     let listed = db.ok("list_participants", json!({}));
@@ -60,10 +57,7 @@ fn auto_booking_past_the_limit_is_refused_naming_the_amount_missing() {
     limit(&mut db, ann, json!("100.00"));
     db.book(deal, ann, "Jar", 1); // -64.00
     let msg = db.refused("policy", "book", book_args(deal, ann, 1));
-    assert!(
-        msg.contains("needs 28.00 EUR more on the wallet"),
-        "{msg}"
-    );
+    assert!(msg.contains("needs 28.00 EUR more on the wallet"), "{msg}");
     // Exactly -limit is allowed: with 128.00 the same booking passes.
     limit(&mut db, ann, json!("128.00"));
     let o = db.book(deal, ann, "Jar", 1);
@@ -117,7 +111,9 @@ fn approve_booking_past_the_limit_leaves_it_pending() {
 #[test]
 fn a_deposit_is_what_the_limit_is_checked_against_and_settlement_never_refuses() {
     let mut db = Db::new();
-    let deal = db.open(jars(json!({"payment": {"mode": "deposit", "percent": "25"}})));
+    let deal = db.open(jars(
+        json!({"payment": {"mode": "deposit", "percent": "25"}}),
+    ));
     let ann = db.add("Ann");
     limit(&mut db, ann, json!("32.00"));
     // Two jars: a deposit of 32.00, exactly the limit.
@@ -226,6 +222,13 @@ fn buy_more_spec_example() {
         json!({"item": "Book", "units": 1, "level": 1, "total_now": "90.00",
                "total_after": "80.00", "saving": "10.00"})
     );
+    let share = db.ok("share_text", json!({"deal_id": deal}));
+    assert!(
+        share["text"].as_str().unwrap().contains(
+            "Buying 1 more Book brings the group's total down from 90.00 EUR to 80.00 EUR: 10.00 EUR less"
+        ),
+        "{share}"
+    );
     let listed = db.ok("list_deals", json!({"status": "open"}));
     assert_eq!(listed[0]["buy_more"]["saving"], "10.00");
     let o = db.book(deal, ann, "Book", 1);
@@ -258,7 +261,11 @@ fn buy_more_proposes_the_cheapest_item_and_only_when_it_saves() {
         "tiers": [{"min_qty": 10, "prices": ["99.00"]}],
     }));
     let o = db.book(deal2, p, "A", 5);
-    assert_eq!(o["deal"]["buy_more"], Value::Null, "5 more cost more than they save");
+    assert_eq!(
+        o["deal"]["buy_more"],
+        Value::Null,
+        "5 more cost more than they save"
+    );
 }
 
 #[test]
@@ -330,17 +337,32 @@ fn bad_credit_limits_and_costs_are_refused_naming_the_field() {
     let mut db = Db::new();
     let ann = db.add("Ann");
     let cases = [
-        (json!({"participant_id": ann, "currency": "EUR", "limit": "-5.00"}), "limit"),
-        (json!({"participant_id": ann, "currency": "EUR", "limit": "1.005"}), "limit"),
-        (json!({"participant_id": ann, "currency": "EUR", "limit": 5}), "limit"),
+        (
+            json!({"participant_id": ann, "currency": "EUR", "limit": "-5.00"}),
+            "limit",
+        ),
+        (
+            json!({"participant_id": ann, "currency": "EUR", "limit": "1.005"}),
+            "limit",
+        ),
+        (
+            json!({"participant_id": ann, "currency": "EUR", "limit": 5}),
+            "limit",
+        ),
         (json!({"participant_id": ann, "currency": "EUR"}), "limit"),
-        (json!({"participant_id": ann, "currency": "EURO", "limit": "5"}), "currency"),
+        (
+            json!({"participant_id": ann, "currency": "EURO", "limit": "5"}),
+            "currency",
+        ),
     ];
     for (args, field) in cases {
         let before = db.dump();
         let e = db.call("set_credit_limit", args.clone()).unwrap_err();
         assert_eq!(e.code(), "validation", "{args}");
-        assert!(e.to_string().starts_with(&format!("{field}:")), "{args}: {e}");
+        assert!(
+            e.to_string().starts_with(&format!("{field}:")),
+            "{args}: {e}"
+        );
         assert_eq!(db.dump(), before);
     }
     db.refused(
@@ -354,9 +376,18 @@ fn bad_credit_limits_and_costs_are_refused_naming_the_field() {
         d
     };
     let cases = [
-        (cost(json!({"packs": [{"size": 1, "price": "5.00"}]})), "items[0].cost.packs[0].size"),
-        (cost(json!({"packs": [{"size": 0, "price": "5.00"}]})), "items[0].cost.packs[0].size"),
-        (cost(json!({"packs": [{"size": 3, "price": "0.00"}]})), "items[0].cost.packs[0].price"),
+        (
+            cost(json!({"packs": [{"size": 1, "price": "5.00"}]})),
+            "items[0].cost.packs[0].size",
+        ),
+        (
+            cost(json!({"packs": [{"size": 0, "price": "5.00"}]})),
+            "items[0].cost.packs[0].size",
+        ),
+        (
+            cost(json!({"packs": [{"size": 3, "price": "0.00"}]})),
+            "items[0].cost.packs[0].price",
+        ),
         (cost(json!({"unit": "0"})), "items[0].cost.unit"),
         (cost(json!({"unit": "1.001"})), "items[0].cost.unit"),
         (cost(json!({})), "items[0].cost"),
@@ -372,7 +403,10 @@ fn bad_credit_limits_and_costs_are_refused_naming_the_field() {
         let before = db.dump();
         let e = db.call("create_deal", args.clone()).unwrap_err();
         assert_eq!(e.code(), "validation", "{args}");
-        assert!(e.to_string().starts_with(&format!("{field}:")), "{args}: {e}");
+        assert!(
+            e.to_string().starts_with(&format!("{field}:")),
+            "{args}: {e}"
+        );
         assert_eq!(db.dump(), before);
     }
     let deal = db.open(books());
@@ -385,6 +419,9 @@ fn bad_credit_limits_and_costs_are_refused_naming_the_field() {
     ] {
         let e = db.call("check_tiers", args.clone()).unwrap_err();
         assert_eq!(e.code(), "validation", "{args}");
-        assert!(e.to_string().starts_with(&format!("{field}:")), "{args}: {e}");
+        assert!(
+            e.to_string().starts_with(&format!("{field}:")),
+            "{args}: {e}"
+        );
     }
 }

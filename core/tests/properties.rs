@@ -135,6 +135,47 @@ impl DealSpec {
         Value::Null
     }
 
+    /// SPEC section 11's `buy_more`, by brute force: every item tried with
+    /// every unit still missing added, the group's total summed line by line.
+    fn buy_more(&self, status: &str, per_item: &[i64]) -> Value {
+        let approved: i64 = per_item.iter().sum();
+        let next = self.next_tier(approved);
+        if status != "open" || next.is_null() {
+            return Value::Null;
+        }
+        let (k, to) = (
+            next["missing"].as_i64().unwrap(),
+            next["level"].as_i64().unwrap(),
+        );
+        let now_level = self.level(approved);
+        let mut now = 0i128;
+        for (j, &q) in per_item.iter().enumerate() {
+            for _ in 0..q {
+                now += i128::from(self.price(j, now_level));
+            }
+        }
+        let mut best: Option<(usize, i128)> = None;
+        for i in 0..per_item.len() {
+            let mut after = 0i128;
+            for (j, &q) in per_item.iter().enumerate() {
+                let units = if j == i { q + k } else { q };
+                for _ in 0..units {
+                    after += i128::from(self.price(j, to));
+                }
+            }
+            if best.is_none_or(|(_, b)| after < b) {
+                best = Some((i, after));
+            }
+        }
+        let (i, after) = best.unwrap();
+        if after >= now {
+            return Value::Null;
+        }
+        let f = |v: i128| fmt(i64::try_from(v).unwrap(), self.exp());
+        json!({"item": item_name(i), "units": k, "level": to, "total_now": f(now),
+               "total_after": f(after), "saving": f(now - after)})
+    }
+
     fn create_args(&self, title: &str, closes_at: Time) -> Value {
         let exp = self.exp();
         let mut v = json!({
@@ -275,6 +316,12 @@ enum Op {
         deal: usize,
         minutes: i64,
     },
+    /// `set_credit_limit` (SPEC section 10); `None` removes the limit.
+    SetLimit {
+        participant: usize,
+        currency: usize,
+        limit: Option<i64>,
+    },
 }
 
 fn amount_form() -> impl Strategy<Value = AmountForm> {
@@ -308,6 +355,8 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(deal, extra_ms)| Op::Advance { deal, extra_ms }),
         2 => ix().prop_map(|deal| Op::Preview { deal }),
         1 => (ix(), -120..=600i64).prop_map(|(deal, minutes)| Op::MoveClose { deal, minutes }),
+        2 => (ix(), 0..CURRENCIES.len(), prop::option::of(prop_oneof![Just(0i64), 0..=1_500_000i64]))
+            .prop_map(|(participant, currency, limit)| Op::SetLimit { participant, currency, limit }),
     ]
 }
 
@@ -375,6 +424,8 @@ struct World {
     people: Vec<i64>,
     /// (participant index, currency index) -> balance in minor units.
     wallets: BTreeMap<(usize, usize), i64>,
+    /// (participant index, currency index) -> credit limit in minor units.
+    limits: BTreeMap<(usize, usize), i64>,
     rep: Vec<i64>,
     organizer_rep: i64,
     notes: Vec<Note>,
@@ -467,6 +518,7 @@ impl World {
             bookings: vec![],
             people,
             wallets: BTreeMap::new(),
+            limits: BTreeMap::new(),
             rep: vec![0; s.participants],
             organizer_rep: 0,
             notes: vec![],
@@ -533,6 +585,17 @@ impl World {
 
     fn wallet(&mut self, p: usize, c: usize) -> &mut i64 {
         self.wallets.entry((p, c)).or_insert(0)
+    }
+
+    /// SPEC section 10: whether approving a charge would take the wallet
+    /// below its credit limit.
+    fn over_limit(&self, p: usize, c: usize, charge: i64) -> bool {
+        let balance = self.wallets.get(&(p, c)).copied().unwrap_or(0);
+        charge > 0
+            && self
+                .limits
+                .get(&(p, c))
+                .is_some_and(|l| balance - charge < -l)
     }
 
     fn booking_index(&self, raw: usize) -> Option<usize> {
@@ -678,11 +741,13 @@ impl World {
             if md.approved + md.pending + qty > stock {
                 break;
             }
-            if spec.manual {
+            // In auto mode, a booking past its owner's credit limit moves
+            // up as pending (docs/rules.md), like in manual mode.
+            let charge = spec.charge_at_approval(item, qty);
+            if spec.manual || self.over_limit(p, spec.currency, charge) {
                 self.deals[d].pending += qty;
                 self.bookings[b].status = "pending";
             } else {
-                let charge = spec.charge_at_approval(item, qty);
                 self.deals[d].approved += qty;
                 self.bookings[b].status = "approved";
                 self.bookings[b].charged = charge;
@@ -858,16 +923,6 @@ impl World {
                     .filter(|b| matches!(b.status, "pending" | "approved" | "waitlisted"))
                     .map(|b| b.qty)
                     .sum();
-                let predicted = if md.status != "open" {
-                    Err("conflict")
-                } else if spec.max_per_participant.is_some_and(|m| held + qty > m)
-                    // More than the whole stock can never be approved.
-                    || spec.stock.is_some_and(|s| qty > s)
-                {
-                    Err("policy")
-                } else {
-                    Ok(())
-                };
                 // Past the stock that approved and pending bookings claim, or
                 // behind others already waiting: the waitlist.
                 let waits = spec.stock.is_some_and(|s| {
@@ -877,6 +932,19 @@ impl World {
                             .iter()
                             .any(|b| b.deal == d && b.status == "waitlisted")
                 });
+                let approves_now = !waits && !spec.manual;
+                let predicted = if md.status != "open" {
+                    Err("conflict")
+                } else if spec.max_per_participant.is_some_and(|m| held + qty > m)
+                    // More than the whole stock can never be approved.
+                    || spec.stock.is_some_and(|s| qty > s)
+                    || (approves_now
+                        && self.over_limit(p, spec.currency, spec.charge_at_approval(i, qty)))
+                {
+                    Err("policy")
+                } else {
+                    Ok(())
+                };
                 let args = json!({"deal_id": md.id, "participant_id": self.people[p],
                                   "item": item_name(i), "quantity": qty});
                 let Some(o) = self.expect("book", args, predicted) else {
@@ -915,7 +983,13 @@ impl World {
                         let md = &self.deals[mb.deal];
                         if mb.status != "pending" || md.status != "open" {
                             Err("conflict")
-                        } else if md.spec.stock.is_some_and(|s| md.approved + mb.qty > s) {
+                        } else if md.spec.stock.is_some_and(|s| md.approved + mb.qty > s)
+                            || self.over_limit(
+                                mb.participant,
+                                md.spec.currency,
+                                md.spec.charge_at_approval(mb.item, mb.qty),
+                            )
+                        {
                             Err("policy")
                         } else {
                             Ok(())
@@ -1218,6 +1292,31 @@ impl World {
                     self.step
                 );
             }
+            Op::SetLimit {
+                participant,
+                currency,
+                limit,
+            } => {
+                let p = participant % self.people.len();
+                let (code, exp) = CURRENCIES[currency];
+                let args = json!({"participant_id": self.people[p], "currency": code,
+                                  "limit": limit.map(|l| fmt(l, exp))});
+                let v = self.expect("set_credit_limit", args, Ok(())).unwrap();
+                match limit {
+                    Some(l) => self.limits.insert((p, currency), l),
+                    None => self.limits.remove(&(p, currency)),
+                };
+                let want: serde_json::Map<String, Value> = self
+                    .limits
+                    .iter()
+                    .filter(|((q, _), _)| *q == p)
+                    .map(|((_, c), l)| {
+                        let (code, exp) = CURRENCIES[*c];
+                        (code.to_string(), json!(fmt(*l, exp)))
+                    })
+                    .collect();
+                assert_eq!(v["credit_limits"], Value::Object(want), "[{}]", self.step);
+            }
             Op::Preview { deal } => {
                 let d = deal % self.deals.len();
                 if self.deals[d].status == "open" {
@@ -1260,6 +1359,20 @@ impl World {
                 .collect();
             assert_eq!(g["current_prices"], json!(prices), "[{step}] {g}");
             assert_eq!(g["next_tier"], spec.next_tier(approved), "[{step}] {g}");
+            let per_item: Vec<i64> = (0..spec.base.len())
+                .map(|i| {
+                    self.bookings
+                        .iter()
+                        .filter(|b| b.deal == d && b.item == i && b.status == "approved")
+                        .map(|b| b.qty)
+                        .sum()
+                })
+                .collect();
+            assert_eq!(
+                g["buy_more"],
+                spec.buy_more(md.status, &per_item),
+                "[{step}] buy_more of {g}"
+            );
 
             let list = self.db.ok("list_bookings", json!({ "deal_id": id }));
             let got: Vec<(i64, String, i64)> = list

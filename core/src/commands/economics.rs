@@ -69,7 +69,11 @@ pub fn check_tiers(ctx: &Ctx, args: &mut Args) -> Result<Value> {
             continue;
         };
         let q = approved[i];
-        let reach = if q <= MAX_MARGIN_QTY { up_to.max(q) } else { up_to };
+        let reach = if q <= MAX_MARGIN_QTY {
+            up_to.max(q)
+        } else {
+            up_to
+        };
         let table = cost.table(reach as usize);
         let losses = economics::losses(&terms, i, &table, terms.min_qty, up_to);
         let current = (q <= MAX_MARGIN_QTY).then(|| Point {

@@ -655,6 +655,18 @@ pub fn share_text(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         )),
         (None, _) => lines.push("The best price is unlocked for everyone.".into()),
     }
+    if let Some(b) = deal.buy_more() {
+        let c = t.currency;
+        lines.push(format!(
+            "Buying {} more {} brings the group's total down from {} {code} to {} {code}: {} {code} less, with more to take home.",
+            b.units,
+            t.items[b.item].name,
+            c.format_wide(b.total_now),
+            c.format_wide(b.total_after),
+            c.format_wide(b.total_now - b.total_after),
+            code = c.code(),
+        ));
+    }
     if deal.status == Status::Open {
         if let Some(stock) = t.stock {
             let left = (stock - deal.approved_qty - deal.pending_qty).max(0);
