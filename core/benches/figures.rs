@@ -466,4 +466,71 @@ fn main() {
     if wanted("settlement") {
         settlement(&run);
     }
+    if wanted("check_tiers") {
+        check_tiers(&run);
+    }
+}
+
+/// `check_tiers` over 100,000 quantities of a 50-item deal whose items each
+/// have a unit cost and 3 pack sizes (SPEC section 11; goal under 200 ms).
+fn check_tiers(run: &Run) {
+    let db = run.data("check_tiers.db");
+    let _ = std::fs::remove_file(&db);
+    let mut conn = store::open(&db).unwrap();
+    let at = now("2026-11-23T10:00:00Z");
+    let items: Vec<Value> = (0..50)
+        .map(|i| {
+            json!({"name": format!("item {i}"), "base_price": format!("{}.00", 100 + i),
+                   "cost": {"unit": format!("{}.00", 90 + i), "packs": [
+                       {"size": 6, "price": format!("{}.00", 500 + i)},
+                       {"size": 24, "price": format!("{}.00", 1900 + i)},
+                       {"size": 144, "price": format!("{}.00", 10_800 + i)}]}})
+        })
+        .collect();
+    let tiers: Vec<Value> = [100, 1_000, 5_000, 20_000, 60_000]
+        .iter()
+        .enumerate()
+        .map(|(k, q)| {
+            json!({"min_qty": q, "prices": (0..50)
+                .map(|i| format!("{}.00", 100 + i - 2 * (k as i64 + 1)))
+                .collect::<Vec<_>>()})
+        })
+        .collect();
+    let deal = execute(
+        &mut conn,
+        "create_deal",
+        json!({"title": "Fifty", "currency": "EUR", "closes_at": "2026-12-01T00:00:00Z",
+               "min_qty": 10, "payment": {"mode": "full"}, "approval": "auto",
+               "items": items, "tiers": tiers}),
+        at,
+    )
+    .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let runs = if run.smoke { 3 } else { 20 };
+    let mut t = vec![];
+    for _ in 0..runs {
+        let started = Instant::now();
+        let r = execute(
+            &mut conn,
+            "check_tiers",
+            json!({"deal_id": deal, "up_to": 100_000}),
+            at,
+        )
+        .unwrap();
+        t.push(started.elapsed());
+        assert_eq!(r["items"].as_array().unwrap().len(), 50);
+    }
+    run.figure(
+        "check_tiers_100k_p50",
+        ms(percentile(&mut t, 50)),
+        "ms",
+        None,
+    );
+    run.figure(
+        "check_tiers_100k_max",
+        ms(percentile(&mut t, 100)),
+        "ms",
+        None,
+    );
 }
