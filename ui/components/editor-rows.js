@@ -10,6 +10,33 @@ const text = (id, value, attrs = {}) =>
 
 const moneyInput = (id, value, attrs) => text(id, value, { inputmode: "decimal", class: "num-input", ...attrs });
 
+/** "10 for 80.00, 24 for 180.00": an item's packs as the organizer types them. */
+function packsText(cost) {
+  return (cost?.packs ?? []).map((p) => `${p.size} for ${p.price}`).join(", ");
+}
+
+/**
+ * An item's `cost` from its two cells, or null when both are empty. Pack
+ * text is split, not computed: "10 for 80.00" -> {size: 10, price: "80.00"};
+ * anything else goes as typed, for the back end to refuse by field.
+ */
+export function costOf(item) {
+  const unit = item.unit_cost.trim();
+  const packs = item.packs
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^(\d{1,10})\s*(?:for|x|@)\s*(\S+)$/i.exec(s);
+      return m ? { size: Number(m[1]), price: m[2] } : { size: s, price: "" };
+    });
+  if (unit === "" && !packs.length) return null;
+  const cost = {};
+  if (unit !== "") cost.unit = unit;
+  if (packs.length) cost.packs = packs;
+  return cost;
+}
+
 /**
  * `rowsEditor({items, tiers}, locked)` -> {node, read()}. `read()` returns
  * `{items: [{name, base_price}], tiers: [{min_qty, prices, reward}]}` with
@@ -17,10 +44,10 @@ const moneyInput = (id, value, attrs) => text(id, value, { inputmode: "decimal",
  */
 export function rowsEditor(initial, locked) {
   const state = {
-    items: initial.items.map((i) => ({ ...i })),
+    items: initial.items.map((i) => ({ name: i.name, base_price: i.base_price, unit_cost: i.cost?.unit ?? "", packs: packsText(i.cost) })),
     tiers: initial.tiers.map((t) => ({ min_qty: String(t.min_qty), prices: [...t.prices], reward: t.reward ?? "" })),
   };
-  if (!state.items.length) state.items.push({ name: "", base_price: "" });
+  if (!state.items.length) state.items.push({ name: "", base_price: "", unit_cost: "", packs: "" });
 
   const itemsBox = el("div", { class: "rows" });
   const tiersBox = el("div", { class: "rows" });
@@ -28,7 +55,12 @@ export function rowsEditor(initial, locked) {
 
   function sync() {
     if (!itemsBox.isConnected) return;
-    state.items = state.items.map((_, i) => ({ name: value(`item-name-${i}`), base_price: value(`item-price-${i}`) }));
+    state.items = state.items.map((_, i) => ({
+      name: value(`item-name-${i}`),
+      base_price: value(`item-price-${i}`),
+      unit_cost: value(`item-unit-cost-${i}`),
+      packs: value(`item-packs-${i}`),
+    }));
     state.tiers = state.tiers.map((_, t) => ({
       min_qty: value(`tier-min-${t}`),
       prices: state.items.map((__, i) => value(`tier-price-${t}-${i}`)),
@@ -45,6 +77,8 @@ export function rowsEditor(initial, locked) {
         { "data-field": `items[${i}]` },
         el("td", { class: "cell", "data-field": `items[${i}].name` }, text(`item-name-${i}`, item.name, { "aria-labelledby": `items-h-name item-n-${i}`, oninput: renameColumn(i) })),
         el("td", { class: "cell", "data-field": `items[${i}].base_price` }, moneyInput(`item-price-${i}`, item.base_price, { "aria-labelledby": `items-h-price item-n-${i}` })),
+        el("td", { class: "cell", "data-field": `items[${i}].cost.unit` }, moneyInput(`item-unit-cost-${i}`, item.unit_cost, { "aria-labelledby": `items-h-unit-cost item-n-${i}`, "data-test": `unit-cost-${i}` })),
+        el("td", { class: "cell", "data-field": `items[${i}].cost.packs` }, text(`item-packs-${i}`, item.packs, { "aria-labelledby": `items-h-packs item-n-${i}`, placeholder: "10 for 80.00", "data-test": `packs-${i}` })),
         el(
           "td",
           { class: "cell row-tools" },
@@ -63,7 +97,7 @@ export function rowsEditor(initial, locked) {
         el(
           "table",
           { class: "grid" },
-          el("thead", {}, el("tr", {}, el("th", { id: "items-h-name" }, "Name"), el("th", { id: "items-h-price", class: "num" }, "Base price"), el("th", {}, el("span", { class: "sr-only" }, "Actions")))),
+          el("thead", {}, el("tr", {}, el("th", { id: "items-h-name" }, "Name"), el("th", { id: "items-h-price", class: "num" }, "Base price"), el("th", { id: "items-h-unit-cost", class: "num", title: "What the merchant charges you for one unit (optional)" }, "Your unit cost"), el("th", { id: "items-h-packs", title: "Packs the merchant sells, e.g. 10 for 80.00, 24 for 180.00 (optional)" }, "Packs (size for price)"), el("th", {}, el("span", { class: "sr-only" }, "Actions")))),
           el("tbody", {}, rows),
         ),
       ),
@@ -126,7 +160,7 @@ export function rowsEditor(initial, locked) {
 
   function addItem() {
     sync();
-    state.items.push({ name: "", base_price: "" });
+    state.items.push({ name: "", base_price: "", unit_cost: "", packs: "" });
     state.tiers.forEach((t) => t.prices.push(""));
     render(`item-name-${state.items.length - 1}`);
   }

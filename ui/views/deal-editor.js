@@ -1,10 +1,11 @@
 // Deal editor: create a deal, edit a draft, or edit what an open deal allows
 // (title, description, merchant, pickup points, a later closing time).
 
-import { createDeal, getDeal, updateDeal } from "../api.js";
+import { checkTiers, createDeal, getDeal, updateDeal } from "../api.js";
 import { attempt, load } from "../components/errors.js";
-import { rowsEditor } from "../components/editor-rows.js";
-import { el, field, options } from "../dom.js";
+import { costOf, rowsEditor } from "../components/editor-rows.js";
+import { lossesList } from "./economics.js";
+import { el, field, fill, options } from "../dom.js";
 import { fromLocalInput, toLocalInput } from "../format.js";
 
 const OPEN_EDITABLE = ["title", "description", "merchant", "pickup_points", "closes_at"];
@@ -122,7 +123,12 @@ function buildForm(deal) {
       max_per_participant: qty(controls.max.value),
       stock: qty(controls.stock.value),
       pickup_points: list(controls.pickup.value, "\n"),
-      items: items.map((i) => ({ name: i.name, base_price: i.base_price.trim() })),
+      items: items.map((i) => {
+        const item = { name: i.name, base_price: i.base_price.trim() };
+        const cost = costOf(i);
+        if (cost) item.cost = cost;
+        return item;
+      }),
       tiers: tiers.map((t) => {
         const tier = { min_qty: qty(t.min_qty) ?? "", prices: t.prices.map((p) => p.trim()) };
         if (t.reward.trim() !== "") tier.reward = t.reward;
@@ -191,6 +197,41 @@ export function mount(root, dealId) {
       busy = false;
       if (saved) location.hash = `#/deals/${saved.id}`;
     });
+    // While the organizer types, the core checks the tiers against the
+    // merchant's costs (nothing is saved; the title and closing time do not
+    // matter to the check, so missing ones are stood in for).
+    const check = el("section", { class: "panel loss-check", "aria-live": "polite", "data-test": "loss-check" });
+    let timer = null;
+    let asked = 0;
+    const runCheck = async () => {
+      const terms = payloadFor(null, null, collect());
+      delete terms.deal_id;
+      if (!terms.items?.some((i) => i.cost)) {
+        fill(check);
+        check.hidden = true;
+        return;
+      }
+      terms.title ||= "check";
+      terms.closes_at ||= "2100-01-01T00:00:00Z";
+      const mine = ++asked;
+      let result = null;
+      let error = null;
+      try {
+        result = await checkTiers({ terms });
+      } catch (e) {
+        error = e;
+      }
+      if (mine !== asked) return;
+      check.hidden = false;
+      fill(check, el("h2", {}, "Merchant cost check"), error ? el("p", { class: "muted", "data-test": "loss-check-pending" }, `Complete the terms to check them: ${error.message}`) : lossesList(result));
+    };
+    form.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(runCheck, 250);
+    });
+    form.insertBefore(check, form.querySelector(".form-actions"));
+    check.hidden = true;
+    runCheck();
     body.append(form);
     if (!deal) form.querySelector("#deal-title").focus();
   }

@@ -11,6 +11,7 @@ import { levelLabel, levelName, money, moneyEl, statusBadge, timeEl } from "../f
 import { bookingPanels } from "./deal-bookings.js";
 import { settlementPanel } from "./deal-settlement.js";
 import { toolboxPanel } from "./deal-toolbox.js";
+import { buyMoreCard, lossesList } from "./economics.js";
 import { ladder } from "./ladder.js";
 
 function stat(label, value, test, attrs = {}, wide = false) {
@@ -54,11 +55,14 @@ export function mount(root, dealId) {
   const head = el("div", { class: "deal-head" });
   const stats = el("div", { class: "stats" });
   const ladderBox = el("section", { class: "panel", "aria-labelledby": "ladder-h" });
+  const buyMore = el("div", { class: "buy-more-box" });
+  let ladderItem = 0;
+  let last = null;
   const itemsBox = el("section", { class: "panel", "aria-labelledby": "items-h" });
   const bookings = bookingPanels(dealId, refresh);
   const settlement = settlementPanel(dealId);
   const toolbox = toolboxPanel(dealId);
-  root.append(el("header", { class: "page-head" }, heading, el("a", { href: "#/deals", class: "button secondary" }, "All deals")), head, stats, ladderBox, itemsBox, ...bookings.nodes, toolbox.node, settlement.node);
+  root.append(el("header", { class: "page-head" }, heading, el("a", { href: "#/deals", class: "button secondary" }, "All deals")), head, stats, buyMore, ladderBox, itemsBox, ...bookings.nodes, toolbox.node, settlement.node);
 
   async function act(fn) {
     if (await attempt(fn)) refresh();
@@ -106,7 +110,41 @@ export function mount(root, dealId) {
     act(() => api.cancelDeal(args));
   }
 
-  function renderHead(deal) {
+  /** The ladder of the chosen item, its loss bands, and the cost check. */
+  function renderLadder(deal, check) {
+    if (ladderItem >= deal.items.length) ladderItem = 0;
+    const name = deal.items[ladderItem].name;
+    const losses = check?.items.find((it) => it.item === name)?.losses ?? [];
+    const choose =
+      deal.items.length > 1
+        ? el(
+            "div",
+            { class: "search" },
+            el("label", { for: "ladder-item" }, "Item"),
+            el(
+              "select",
+              {
+                id: "ladder-item",
+                "data-test": "ladder-item",
+                onchange: (e) => {
+                  ladderItem = Number(e.target.value);
+                  renderLadder(...last);
+                },
+              },
+              deal.items.map((it, i) => el("option", { value: i, selected: i === ladderItem }, it.name)),
+            ),
+          )
+        : null;
+    fill(
+      ladderBox,
+      el("div", { class: "panel-head" }, el("h2", { id: "ladder-h" }, "Tier ladder"), choose),
+      ladder(deal, { item: ladderItem, losses }),
+      rewards(deal),
+      check && check.items.length ? el("details", { class: "loss-details" }, el("summary", {}, "Merchant cost check"), lossesList(check)) : null,
+    );
+  }
+
+  function renderHead(deal, check) {
     heading.textContent = deal.title;
     const editable = deal.status === "draft" || deal.status === "open";
     fill(
@@ -138,9 +176,14 @@ export function mount(root, dealId) {
       stat("Pending", String(deal.pending_qty), "pending-qty"),
       stat("Level", levelLabel(deal.level), "deal-level", { "data-level": deal.level }),
       stat("Minimum", String(deal.min_qty), "min-qty"),
+      check?.margin_now
+        ? stat("Your margin now", `${check.margin_now.margin} ${deal.currency}`, "margin-now", { title: `The group pays ${check.margin_now.revenue}, the merchant charges ${check.margin_now.cost}${check.margin_now.complete ? "" : " (items without a cost left out)"}` })
+        : null,
       stat("Current prices", `${deal.items.map((it, i) => `${it.name} ${deal.current_prices[i]}`).join(" · ")} ${deal.currency}`, "current-prices", {}, true),
     );
-    fill(ladderBox, el("h2", { id: "ladder-h" }, "Tier ladder"), ladder(deal), rewards(deal));
+    fill(buyMore, buyMoreCard(deal));
+    last = [deal, check];
+    renderLadder(deal, check);
     fill(itemsBox, el("h2", { id: "items-h" }, "Items and prices"), itemsTable(deal));
   }
 
@@ -148,7 +191,8 @@ export function mount(root, dealId) {
     const [deal, people] = await Promise.all([load(() => api.getDeal({ deal_id: dealId })), load(() => api.listParticipants({}))]);
     if (!deal || !people) return;
     const byId = new Map(people.map((p) => [p.id, p]));
-    renderHead(deal);
+    const check = deal.items.some((it) => it.cost) ? await load(() => api.checkTiers({ deal_id: deal.id })) : null;
+    renderHead(deal, check);
     await Promise.all([bookings.update(deal, byId), toolbox.update(deal), settlement.update(deal, byId)]);
   }
 

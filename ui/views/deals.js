@@ -65,7 +65,16 @@ export function mount(root) {
           { label: "Status", cell: (d) => statusBadge(d.status) },
           { label: "Approved", num: true, cell: (d) => String(d.approved_qty) },
           { label: "Level", cell: (d) => levelLabel(d.level) },
-          { label: "Next tier", className: "wide wrap", cell: progressEl },
+          {
+            label: "Next tier",
+            className: "wide wrap",
+            cell: (d) => [
+              progressEl(d),
+              d.buy_more
+                ? el("span", { class: "badge buy-more-badge", "data-test": `buy-more-${d.id}`, title: `${d.buy_more.units} more ${d.buy_more.item}: the group pays ${d.buy_more.total_after} instead of ${d.buy_more.total_now} ${d.currency}` }, `Buying more saves ${d.buy_more.saving} ${d.currency}`)
+                : null,
+            ],
+          },
           { label: "Closes", cell: (d) => timeEl(d.closes_at) },
         ],
       }),

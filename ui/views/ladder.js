@@ -1,7 +1,9 @@
-// The tier ladder: the first item's price as steps over the approved
-// quantity (x axis), from the minimum and each tier threshold, with a marker
-// at the approved total. Only geometry is derived here; prices and levels
-// are the deal's own.
+// The tier ladder: one item's price as steps over the approved quantity
+// (x axis), from the minimum and each tier threshold, with a marker at the
+// approved total, and the quantities where that price is below the
+// merchant's cost (the core's `check_tiers`) as red bands with the worst
+// point labelled. Only geometry is derived here; prices, levels and losses
+// are the core's own.
 
 import { el, svg } from "../dom.js";
 import { unlockText } from "../format.js";
@@ -11,17 +13,18 @@ const H = 230;
 const M = { left: 16, right: 24, top: 34, bottom: 38 };
 
 /** The steps of the ladder, one per level that has its own start quantity. */
-function steps(deal) {
-  const list = [{ level: 0, from: deal.min_qty, price: deal.items[0].base_price, label: "Minimum" }];
+function steps(deal, item) {
+  const list = [{ level: 0, from: deal.min_qty, price: deal.items[item].base_price, label: "Minimum" }];
   deal.tiers.forEach((t, k) => {
-    list.push({ level: k + 1, from: Math.max(t.min_qty, deal.min_qty), price: t.prices[0], label: `Tier ${k + 1}` });
+    list.push({ level: k + 1, from: Math.max(t.min_qty, deal.min_qty), price: t.prices[item], label: `Tier ${k + 1}` });
   });
   // A tier reached together with the minimum replaces the steps it overlaps.
   return list.filter((s, i) => !list.slice(i + 1).some((later) => later.from === s.from));
 }
 
-export function ladder(deal) {
-  const st = steps(deal);
+/** `ladder(deal, {item, losses})`: `losses` are `check_tiers`' ranges for that item. */
+export function ladder(deal, { item = 0, losses = [] } = {}) {
+  const st = steps(deal, item);
   const last = st[st.length - 1].from;
   const xMax = Math.max(Math.ceil(Math.max(last, deal.approved_qty, deal.min_qty) * 1.2), last + 2);
   const x = (q) => M.left + (q / xMax) * (W - M.left - M.right);
@@ -34,11 +37,22 @@ export function ladder(deal) {
   const textId = `unlock-${deal.id}`;
 
   const parts = [
-    svg("title", {}, `Tier ladder: price of ${deal.items[0].name} by approved quantity`),
+    svg("title", {}, `Tier ladder: price of ${deal.items[item].name} by approved quantity`),
     svg("rect", { x: x(0), y: M.top - 6, width: x(deal.min_qty) - x(0), height: baseY - M.top + 6, class: "ladder-below" }),
     svg("text", { x: x(0) + 6, y: M.top + 8, class: "ladder-note" }, "below minimum"),
     svg("line", { x1: x(0), y1: baseY, x2: x(xMax), y2: baseY, class: "ladder-axis" }),
   ];
+  for (const l of losses) {
+    if (l.from > xMax) continue;
+    const x1 = x(l.from - 0.5);
+    const x2 = x(Math.min(l.to + 0.5, xMax));
+    const wx = x(Math.min(l.worst.quantity, xMax));
+    parts.push(
+      svg("rect", { x: x1, y: M.top - 6, width: Math.max(x2 - x1, 2), height: baseY - M.top + 6, class: "ladder-loss", "data-test": "loss-band" }, svg("title", {}, `Below the merchant's cost from ${l.from} to ${l.to} units`)),
+      svg("line", { x1: wx, y1: M.top, x2: wx, y2: baseY, class: "ladder-loss-worst" }),
+      svg("text", { x: wx, y: baseY - 6, class: "ladder-loss-label", "text-anchor": wx > W - 120 ? "end" : "middle", "data-test": "loss-worst" }, `worst ${l.worst.quantity}: ${l.worst.margin}`),
+    );
+  }
   const ticks = new Set([0, ...st.map((s) => s.from), xMax]);
   for (const q of ticks) {
     parts.push(

@@ -51,6 +51,46 @@ function moneyForm(kind, ctx) {
   return { form, update };
 }
 
+/**
+ * The wallet's credit limit in the chosen currency (SPEC section 10): how
+ * much bookings may make the participant owe; empty means no limit.
+ */
+function limitForm(ctx) {
+  const input = el("input", { type: "text", id: "credit-limit", inputmode: "decimal", class: "num-input", "data-field": "limit", autocomplete: "off", "data-test": "credit-limit" });
+  const legend = el("legend", {});
+  const status = el("p", { class: "form-status", role: "status", "data-test": "credit-limit-status" });
+  const remove = el("button", { type: "button", class: "secondary", "data-test": "remove-credit-limit" }, "No limit");
+  const form = el(
+    "form",
+    { class: "inline-form", novalidate: true, "data-test": "credit-limit-form" },
+    el(
+      "fieldset",
+      {},
+      legend,
+      field("Credit limit", input, "How much this participant may owe because of bookings; 0.00: they pay before booking."),
+      el("div", { class: "form-actions" }, el("button", { type: "submit", class: "primary", "data-test": "save-credit-limit" }, "Save limit"), remove, status),
+    ),
+  );
+  async function save(limit) {
+    fill(status);
+    const saved = await attempt(() => api.setCreditLimit({ participant_id: ctx.participantId, currency: ctx.currency(), limit }), form);
+    if (!saved) return;
+    const now = saved.credit_limits[ctx.currency()];
+    fill(status, now ? `Limit set: ${money(now, ctx.currency())}.` : "No limit any more.");
+    ctx.refresh();
+  }
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    save(input.value.trim());
+  });
+  remove.addEventListener("click", () => save(null));
+  const update = (currency, person) => {
+    fill(legend, `Credit limit (${currency})`);
+    if (document.activeElement !== input) input.value = person.credit_limits?.[currency] ?? "";
+  };
+  return { form, update };
+}
+
 /** Deal, memo, method and reversal links of an entry, in one cell. */
 function details(e, titles) {
   const parts = [
@@ -89,6 +129,7 @@ export function mount(root, participantId) {
   const ctx = { participantId, currency: () => currency.value, refresh };
   const payment = moneyForm("payment", ctx);
   const payout = moneyForm("payout", ctx);
+  const limit = limitForm(ctx);
   root.append(
     el("header", { class: "page-head" }, heading, el("a", { href: "#/participants", class: "button secondary" }, "All participants")),
     about,
@@ -100,6 +141,7 @@ export function mount(root, participantId) {
       entriesBox,
     ),
     el("section", { class: "panel forms-2", "aria-label": "Payments and payouts" }, payment.form, payout.form),
+    el("section", { class: "panel", "aria-label": "Credit limit" }, limit.form),
     repBox,
   );
 
@@ -123,6 +165,7 @@ export function mount(root, participantId) {
     if (!currency.value) currency.value = codes[0];
     payment.update(currency.value, deals);
     payout.update(currency.value, deals);
+    limit.update(currency.value, person);
     if (rep) renderReputation(rep, deals);
     const st = await load(() => api.statement({ participant_id: participantId, currency: currency.value }));
     if (st) renderStatement(st, deals);
