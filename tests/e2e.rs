@@ -933,3 +933,106 @@ async fn backup_flow(desk: &Desktop, c: &Client, files: &Path) {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, WebKitWebDriver, tauri-driver and a D-Bus session: run scripts/test"]
+async fn credit_limits_and_tier_economics_in_the_real_window() {
+    let desk = Desktop::start();
+    let ann = desk.cli("add_participant", json!({"name": "Ann Archer"}))["id"]
+        .as_i64()
+        .unwrap();
+    let deal = desk.cli(
+        "create_deal",
+        json!({"title": "Honey", "currency": "EUR", "closes_at": "2099-06-30T18:00:00Z",
+               "min_qty": 1, "payment": {"mode": "full"}, "approval": "auto",
+               "items": [{"name": "Jar", "base_price": "64.00"}]}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    desk.cli("open_deal", json!({ "deal_id": deal }));
+    desk.cli(
+        "book",
+        json!({"deal_id": deal, "participant_id": ann, "item": "Jar", "quantity": 1}),
+    );
+    let c = desk.window().await;
+    let result = AssertUnwindSafe(economics_flow(&desk, &c, ann, deal))
+        .catch_unwind()
+        .await;
+    if result.is_err() {
+        desk.shot(&c, "economics-failure").await;
+    }
+    let _ = c.close().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn economics_flow(desk: &Desktop, c: &Client, ann: i64, deal: i64) {
+    // SPEC section 10: a limit of 100.00 on Ann's EUR wallet, set in the window.
+    go(c, &format!("#/participants/{ann}")).await;
+    wait_text(c, "legend", |t| t.contains("EUR")).await;
+    type_into(c, "#credit-limit", "100.00").await;
+    click(c, &test_id("save-credit-limit")).await;
+    wait_text(c, &test_id("credit-limit-status"), |t| {
+        t.contains("Limit set: 100.00 EUR")
+    })
+    .await;
+    assert_eq!(
+        desk.cli("list_participants", json!({}))[0]["credit_limits"],
+        json!({"EUR": "100.00"})
+    );
+    desk.shot(c, "credit-limit").await;
+    // A second jar would take her to -128.00: refused, naming what is missing.
+    go(c, &format!("#/deals/{deal}")).await;
+    select(c, "#book-participant", &ann.to_string()).await;
+    select(c, "#book-item", "Jar").await;
+    type_into(c, "#book-quantity", "1").await;
+    click(c, &test_id("book")).await;
+    let error = wait_text(c, &test_id("error"), |t| t.contains("more on the wallet")).await;
+    assert!(
+        error.contains("needs 28.00 EUR more on the wallet"),
+        "{error}"
+    );
+    desk.shot(c, "credit-limit-refused").await;
+    assert_eq!(
+        desk.cli("list_bookings", json!({ "deal_id": deal }))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // SPEC section 11: the seed's books and boxes, typed in the editor; the
+    // loss shows while the tier is typed, then as a band on the ladder.
+    go(c, "#/deals/new").await;
+    type_into(c, "#deal-title", "Books").await;
+    type_into(c, "#deal-currency", "EUR").await;
+    set_value(c, "#deal-closes-at", "2099-06-30T18:00").await;
+    type_into(c, "#deal-min-qty", "1").await;
+    type_into(c, "#item-name-0", "Book").await;
+    type_into(c, "#item-price-0", "10.00").await;
+    type_into(c, "#item-unit-cost-0", "10.00").await;
+    type_into(c, "#item-packs-0", "10 for 80.00").await;
+    wait_text(c, &test_id("loss-check"), |t| t.contains("no loss")).await;
+    click(c, &test_id("add-tier")).await;
+    type_into(c, "#tier-min-0", "10").await;
+    type_into(c, "#tier-price-0-0", "8.00").await;
+    let check = wait_text(c, &test_id("loss-check"), |t| {
+        t.contains("loses money from 11 to 19 units")
+    })
+    .await;
+    assert!(check.contains("worst at 18"), "{check}");
+    assert!(check.contains("margin -16.00 EUR"), "{check}");
+    desk.shot(c, "editor-loss-check").await;
+    click(c, &test_id("save-deal")).await;
+    find(c, &test_id("loss-worst")).await;
+    // SVG text has no innerText: its textContent is what is drawn.
+    let worst = js(
+        c,
+        "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent);",
+        vec![json!(test_id("loss-worst"))],
+    )
+    .await;
+    assert_eq!(worst, json!(["worst 18: -16.00"]));
+    assert_eq!(attrs(c, &test_id("loss-band"), "class").await.len(), 1);
+    desk.shot(c, "deal-loss-band").await;
+}
