@@ -1017,3 +1017,22 @@ fn exports_write_pickup_lists_and_the_ledger_and_refuse_bad_targets() {
     names.sort();
     assert_eq!(names, ["ben.pdf", "ledger.csv", "pickup.csv"]);
 }
+
+#[test]
+fn a_booking_says_whether_cancel_booking_would_take_it() {
+    let mut db = Db::new();
+    let deal = db.open(cars(json!({"mode": "full"})));
+    let p = db.add("A");
+    let b = db.book(deal, p, "model #1", 1)["booking"].clone();
+    assert_eq!(b["can_cancel"], true);
+    let id = b["id"].clone();
+    let o = db.ok("cancel_booking", json!({ "booking_id": id }));
+    assert_eq!(o["booking"]["can_cancel"], false, "cancelled already");
+    let b = db.book(deal, p, "model #5", 1)["booking"]["id"].clone();
+    db.ok("end_deal", json!({ "deal_id": deal }));
+    let list = db.ok("list_bookings", json!({ "deal_id": deal }));
+    assert_eq!(list[1]["id"], b);
+    assert_eq!(list[1]["status"], "approved");
+    assert_eq!(list[1]["can_cancel"], false, "the deal has ended");
+    db.refused("conflict", "cancel_booking", json!({ "booking_id": b }));
+}

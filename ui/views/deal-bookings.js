@@ -184,7 +184,6 @@ export function bookingPanels(dealId, refresh) {
 
   function renderList(deal, people, page, waiting) {
     const rows = page.slice(0, PAGE);
-    const open = deal.status === "open";
     fill(
       listBox,
       el("h2", { id: "bookings-h" }, "Bookings"),
@@ -213,7 +212,7 @@ export function bookingPanels(dealId, refresh) {
           {
             label: "",
             cell: (b) =>
-              open && ["pending", "approved", "waitlisted"].includes(b.status)
+              b.can_cancel
                 ? el("button", { type: "button", class: "secondary small", "data-test": `cancel-${b.id}`, onclick: () => cancelFlow(b, deal, people, refresh) }, "Cancel")
                 : "",
           },

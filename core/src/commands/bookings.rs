@@ -79,7 +79,17 @@ pub fn charged(tx: &Transaction, booking_id: i64) -> Result<i64> {
         .query_row([booking_id], |r| r.get(0))?)
 }
 
+/// The booking states a cancellation applies to (SPEC section 3, and the
+/// waitlist): the one place that says so; the window reads `can_cancel`.
+const CANCELLABLE: [&str; 3] = ["pending", "approved", "waitlisted"];
+
 impl Booking {
+    /// Whether `cancel_booking` would accept it: a cancellable state in an
+    /// open deal.
+    pub fn can_cancel(&self, deal: &Deal) -> bool {
+        CANCELLABLE.contains(&self.status.as_str()) && deal.status == deals::Status::Open
+    }
+
     pub fn to_json(&self, deal: &Deal, charged: i64) -> Value {
         json!({
             "id": self.id,
@@ -96,6 +106,7 @@ impl Booking {
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "collected_at": self.collected_at,
+            "can_cancel": self.can_cancel(deal),
         })
     }
 }
@@ -446,7 +457,7 @@ fn cancelled_by(args: &mut Args) -> Result<&'static str> {
 fn cancellable(ctx: &Ctx, booking_id: i64) -> Result<(Booking, Deal)> {
     let b = load(ctx.tx, booking_id)?;
     let deal = deals::load(ctx.tx, b.deal_id)?;
-    if !matches!(b.status.as_str(), "pending" | "approved" | "waitlisted") {
+    if !CANCELLABLE.contains(&b.status.as_str()) {
         return Err(Error::conflict(format!(
             "booking {booking_id} is {}: only a pending, approved or waitlisted booking can be cancelled",
             b.status
