@@ -26,7 +26,9 @@ function steps(deal, item) {
 export function ladder(deal, { item = 0, losses = [] } = {}) {
   const st = steps(deal, item);
   const last = st[st.length - 1].from;
-  const xMax = Math.max(Math.ceil(Math.max(last, deal.approved_qty, deal.min_qty) * 1.2), last + 2);
+  // Loss ranges near the ladder widen the chart to show them whole.
+  const lossEnd = Math.max(0, ...losses.map((l) => l.to).filter((to) => to <= Math.max(last, deal.min_qty) * 4));
+  const xMax = Math.max(Math.ceil(Math.max(last, deal.approved_qty, deal.min_qty, lossEnd) * 1.2), last + 2);
   const x = (q) => M.left + (q / xMax) * (W - M.left - M.right);
   // Geometry only: the price strings are parsed to place the steps vertically.
   const values = st.map((s) => Number.parseFloat(s.price));
@@ -50,10 +52,10 @@ export function ladder(deal, { item = 0, losses = [] } = {}) {
     parts.push(
       svg("rect", { x: x1, y: M.top - 6, width: Math.max(x2 - x1, 2), height: baseY - M.top + 6, class: "ladder-loss", "data-test": "loss-band" }, svg("title", {}, `Below the merchant's cost from ${l.from} to ${l.to} units`)),
       svg("line", { x1: wx, y1: M.top, x2: wx, y2: baseY, class: "ladder-loss-worst" }),
-      svg("text", { x: wx, y: baseY - 6, class: "ladder-loss-label", "text-anchor": wx > W - 120 ? "end" : "middle", "data-test": "loss-worst" }, `worst ${l.worst.quantity}: ${l.worst.margin}`),
+      svg("text", { x: wx, y: M.top + 8, class: "ladder-loss-label", "text-anchor": wx > W - 120 ? "end" : "middle", "data-test": "loss-worst" }, `worst ${l.worst.quantity}: ${l.worst.margin}`),
     );
   }
-  const ticks = new Set([0, ...st.map((s) => s.from), xMax]);
+  const ticks = new Set([0, ...st.map((s) => s.from), ...losses.flatMap((l) => [l.from, l.to]).filter((q) => q < xMax), xMax]);
   for (const q of ticks) {
     parts.push(
       svg("line", { x1: x(q), y1: baseY, x2: x(q), y2: baseY + 5, class: "ladder-axis" }),
