@@ -1,12 +1,20 @@
 // How values returned by the commands are shown. Money arrives as decimal
-// strings already printed with the currency's minor units: it is shown as
-// is, never turned into a number.
+// strings already printed with the currency's minor units: it is shown with
+// its digits grouped, by rewriting the string, never turned into a number.
 
 import { el } from "./dom.js";
 
-/** "500.00 USD" for prose. */
+/** "-24800.00" -> "-24,800.00": thousands grouped in the exact decimal string. */
+export function groupDigits(amount) {
+  const s = String(amount);
+  const m = /^(-?)(\d+)(\.\d+)?$/.exec(s);
+  if (!m) return s;
+  return `${m[1]}${m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ",")}${m[3] ?? ""}`;
+}
+
+/** "30,000.00 USD" for prose. */
 export function money(amount, currency) {
-  return currency ? `${amount} ${currency}` : String(amount);
+  return currency ? `${groupDigits(amount)} ${currency}` : groupDigits(amount);
 }
 
 /** A right-aligned, tabular amount; negative amounts are marked. */
@@ -16,7 +24,7 @@ export function moneyEl(amount, currency) {
   return el(
     "span",
     { class: negative ? "money neg" : "money" },
-    amount,
+    groupDigits(amount),
     currency ? el("span", { class: "ccy" }, ` ${currency}`) : null,
   );
 }

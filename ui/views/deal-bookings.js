@@ -118,7 +118,7 @@ function bookingForm(dealId, done) {
   });
   const update = (deal, people) => {
     refreshSelect(participant, [["", "Choose…"], ...[...people.values()].map((p) => [p.id, p.email ? `${p.name} <${p.email}>` : p.name])]);
-    refreshSelect(item, deal.items.map((i, k) => [i.name, `${i.name} (${deal.current_prices[k]})`]));
+    refreshSelect(item, deal.items.map((i, k) => [i.name, `${i.name} (${money(deal.current_prices[k])})`]));
     refreshSelect(pickup, [["", "None"], ...deal.pickup_points.map((p) => [p, p])]);
     pickupField.hidden = deal.pickup_points.length === 0;
   };

@@ -7,7 +7,7 @@ import { load } from "../components/errors.js";
 import { copyText, exportButtons } from "../components/files.js";
 import { table } from "../components/table.js";
 import { el, fill } from "../dom.js";
-import { moneyEl } from "../format.js";
+import { money, moneyEl } from "../format.js";
 
 /** A file name from a deal title: "Cars 2026" -> "cars-2026". */
 export function slug(text) {
@@ -61,7 +61,7 @@ export function toolboxPanel(dealId) {
         foot: ["Total", String(order.quantity), "", moneyEl(order.total)],
       }),
       order.commission
-        ? el("p", { "data-test": "commission" }, `Your commission: ${order.commission_percent}% of ${order.total} = ${order.commission} ${order.currency}`)
+        ? el("p", { "data-test": "commission" }, `Your commission: ${order.commission_percent}% of ${money(order.total)} = ${money(order.commission, order.currency)}`)
         : null,
       el(
         "div",

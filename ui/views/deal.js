@@ -177,9 +177,9 @@ export function mount(root, dealId) {
       stat("Level", levelLabel(deal.level), "deal-level", { "data-level": deal.level }),
       stat("Minimum", String(deal.min_qty), "min-qty"),
       check?.margin_now
-        ? stat("Your margin now", `${check.margin_now.margin} ${deal.currency}`, "margin-now", { title: `The group pays ${check.margin_now.revenue}, the merchant charges ${check.margin_now.cost}${check.margin_now.complete ? "" : " (items without a cost left out)"}` })
+        ? stat("Your margin now", money(check.margin_now.margin, deal.currency), "margin-now", { title: `The group pays ${money(check.margin_now.revenue)}, the merchant charges ${money(check.margin_now.cost)}${check.margin_now.complete ? "" : " (items without a cost left out)"}` })
         : null,
-      stat("Current prices", `${deal.items.map((it, i) => `${it.name} ${deal.current_prices[i]}`).join(" · ")} ${deal.currency}`, "current-prices", {}, true),
+      stat("Current prices", `${deal.items.map((it, i) => `${it.name} ${money(deal.current_prices[i])}`).join(" · ")} ${deal.currency}`, "current-prices", {}, true),
     );
     fill(buyMore, buyMoreCard(deal));
     last = [deal, check];

@@ -6,7 +6,7 @@
 // are the core's own.
 
 import { el, svg } from "../dom.js";
-import { unlockText } from "../format.js";
+import { money, unlockText } from "../format.js";
 
 const W = 720;
 const H = 230;
@@ -52,7 +52,7 @@ export function ladder(deal, { item = 0, losses = [] } = {}) {
     parts.push(
       svg("rect", { x: x1, y: M.top - 6, width: Math.max(x2 - x1, 2), height: baseY - M.top + 6, class: "ladder-loss", "data-test": "loss-band" }, svg("title", {}, `Below the merchant's cost from ${l.from} to ${l.to} units`)),
       svg("line", { x1: wx, y1: M.top, x2: wx, y2: baseY, class: "ladder-loss-worst" }),
-      svg("text", { x: wx, y: M.top + 8, class: "ladder-loss-label", "text-anchor": wx > W - 120 ? "end" : "middle", "data-test": "loss-worst" }, `worst ${l.worst.quantity}: ${l.worst.margin}`),
+      svg("text", { x: wx, y: M.top + 8, class: "ladder-loss-label", "text-anchor": wx > W - 120 ? "end" : "middle", "data-test": "loss-worst" }, `worst ${l.worst.quantity}: ${money(l.worst.margin)}`),
     );
   }
   const ticks = new Set([0, ...st.map((s) => s.from), ...losses.flatMap((l) => [l.from, l.to]).filter((q) => q < xMax), xMax]);
@@ -75,7 +75,7 @@ export function ladder(deal, { item = 0, losses = [] } = {}) {
       svg("line", { x1, y1: yy, x2, y2: yy, class: cls }),
       svg("circle", { cx: x1, cy: yy, r: 4, class: reached ? "ladder-dot reached" : "ladder-dot" }),
       svg("text", { x: x1 + 6, y: yy - 18, class: "ladder-label" }, s.label),
-      svg("text", { x: x1 + 6, y: yy - 5, class: "ladder-price" }, `${s.price} ${deal.currency}`),
+      svg("text", { x: x1 + 6, y: yy - 5, class: "ladder-price" }, money(s.price, deal.currency)),
     );
   });
 

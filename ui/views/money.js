@@ -8,7 +8,7 @@ import { copyText, csvFileInput, exportButtons } from "../components/files.js";
 import { serial } from "../components/serial.js";
 import { table } from "../components/table.js";
 import { el, field, fill, options } from "../dom.js";
-import { moneyEl, plural, timeEl } from "../format.js";
+import { money, moneyEl, plural, timeEl } from "../format.js";
 
 export function mount(root) {
   const refresh = serial(draw);
@@ -91,7 +91,7 @@ export function mount(root) {
       el(
         "p",
         { "data-test": "bank-summary" },
-        `${plural(s.matched, "payment")} of ${s.amount} ${r.currency} to record; ${s.unmatched} unmatched, ${s.duplicates} already imported, ${plural(s.debits, "debit")}, ${s.skipped} skipped, ${plural(s.errors, "error")}.`,
+        `${plural(s.matched, "payment")} of ${money(s.amount, r.currency)} to record; ${s.unmatched} unmatched, ${s.duplicates} already imported, ${plural(s.debits, "debit")}, ${s.skipped} skipped, ${plural(s.errors, "error")}.`,
       ),
       table({
         test: "bank-rows",
@@ -109,7 +109,7 @@ export function mount(root) {
             className: "wrap",
             cell: (row) => {
               if (row.status === "matched" && row.matched_by !== "assigned") {
-                return `${row.participant} (by ${row.matched_by === "reference" ? "reference" : "amount due"}); balance after: ${row.balance_after}`;
+                return `${row.participant} (by ${row.matched_by === "reference" ? "reference" : "amount due"}); balance after: ${money(row.balance_after)}`;
               }
               if (row.status === "unmatched" || row.matched_by === "assigned") {
                 const sel = el("select", { "aria-label": `Participant for line ${row.line}`, "data-test": `assign-${row.line}` }, options(who, chosen.get(row.line) ?? ""));
@@ -155,7 +155,7 @@ export function mount(root) {
     const r = await attempt(() => api.importBank(bankArgs()), bankForm);
     if (!r) return;
     fill(review);
-    fill(bankStatus, `Recorded ${plural(r.summary.matched, "payment")} of ${r.summary.amount} ${r.currency}.`);
+    fill(bankStatus, `Recorded ${plural(r.summary.matched, "payment")} of ${money(r.summary.amount, r.currency)}.`);
     text.value = "";
     reviewed = null;
     refresh();

@@ -176,7 +176,7 @@ export function mount(root, participantId) {
     const sign = st.balance.startsWith("-") ? "owes the organizer" : st.balance.replace(/[0.]/g, "") === "" ? "settled up" : "the organizer owes them";
     fill(
       summary,
-      el("div", { class: "stat" }, el("span", { class: "stat-label" }, `Balance (${st.currency})`), el("span", { class: "stat-value", "data-test": "balance" }, st.balance), el("span", { class: "stat-note" }, sign)),
+      el("div", { class: "stat" }, el("span", { class: "stat-label" }, `Balance (${st.currency})`), el("span", { class: "stat-value", "data-test": "balance" }, money(st.balance)), el("span", { class: "stat-note" }, sign)),
       el("div", { class: "stat" }, el("span", { class: "stat-label" }, "Payment reference"), el("span", { class: "stat-value", "data-test": "reference" }, st.reference), el("span", { class: "stat-note" }, "for bank transfers")),
     );
     fill(
