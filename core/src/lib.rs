@@ -11,6 +11,7 @@ pub mod deal;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod harness;
 pub mod money;
 pub mod report;

@@ -677,17 +677,20 @@ pub fn share_text(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 // ---------------------------------------------------------------------------
 // Exports
 
-/// `format` (csv or pdf) and `path` of an export.
-fn read_target(args: &mut Args) -> Result<(Format, std::path::PathBuf)> {
+/// `format` (csv or pdf), `path` and `overwrite` of an export: never one of
+/// the database's own files; an existing file only with `overwrite`.
+fn read_target(ctx: &Ctx, args: &mut Args) -> Result<(Format, report::Target)> {
     let format = Format::parse(args.req_choice("format", &["csv", "pdf"])?);
     let path = args.req_str("path")?;
-    let path = report::check_path(&args.field("path"), &path)?;
+    let overwrite = args.opt_bool("overwrite")?.unwrap_or(false);
+    let db = ctx.tx.path().filter(|p| !p.is_empty()).map(std::path::Path::new);
+    let path = report::Target::check(&args.field("path"), &path, db, overwrite)?;
     Ok((format, path))
 }
 
 pub fn export_merchant_order(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let deal_id = args.req_id("deal_id")?;
-    let (format, path) = read_target(args)?;
+    let (format, path) = read_target(ctx, args)?;
     args.finish()?;
     let deal = deals::load(ctx.tx, deal_id)?;
     let (table, _) = merchant_table(ctx, &deal)?;
@@ -698,7 +701,7 @@ pub fn export_pickup_lists(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let deal_id = args.req_id("deal_id")?;
     let deal = deals::load(ctx.tx, deal_id)?;
     let only = read_pickup_point(args, &deal)?;
-    let (format, path) = read_target(args)?;
+    let (format, path) = read_target(ctx, args)?;
     args.finish()?;
     let tables = pickup_tables(ctx, &deal, only.as_deref())?;
     report::export(
@@ -712,7 +715,7 @@ pub fn export_pickup_lists(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 pub fn export_statement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let participant_id = args.req_id("participant_id")?;
     let deal_id = args.req_id("deal_id")?;
-    let (format, path) = read_target(args)?;
+    let (format, path) = read_target(ctx, args)?;
     args.finish()?;
     let deal = deals::load(ctx.tx, deal_id)?;
     let a = deal_statement_of(ctx, &deal, participant_id)?;
@@ -725,7 +728,7 @@ pub fn export_ledger(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let currency = args.req_currency("currency")?;
     let deal_id = args.opt_id("deal_id")?;
     let participant_id = args.opt_id("participant_id")?;
-    let (format, path) = read_target(args)?;
+    let (format, path) = read_target(ctx, args)?;
     args.finish()?;
     ledger::check_deal_currency(ctx, args, deal_id, currency)?;
     if let Some(p) = participant_id {
