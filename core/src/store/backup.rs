@@ -271,12 +271,12 @@ fn checked_candidate_inner(src: &Path, work: &Path) -> Result<Connection> {
     let conn = open_temp(work)?;
     let unreadable = |e: Error| refuse(format!("is not an SQLite database ({e})"));
     let version = schema_version(&conn).map_err(unreadable)?;
+    check_ours(&conn, version, SCHEMA_VERSION).map_err(|e| refuse(e.to_string()))?;
     if version == 0 {
         return Err(refuse(
-            "is an empty database or not one of Book & Run (schema version 0), not a Book & Run backup".into(),
+            "is an empty database, not a Book & Run backup".into(),
         ));
     }
-    check_ours(&conn, version, SCHEMA_VERSION).map_err(|e| refuse(e.to_string()))?;
     if let Err(problems) = integrity(&conn).map_err(|e| refuse(format!("is damaged ({e})")))? {
         return Err(refuse(format!("failed the integrity check: {problems}")));
     }
