@@ -321,7 +321,7 @@ fn every_hostile_file_is_refused_quickly_with_its_code_and_changes_nothing() {
             code,
         ));
         cases.push(case(
-            format!("export_merchant_order (overwrite) to {name}"),
+            format!("export_merchant_order pdf to {name}"),
             "export_merchant_order",
             json!({"deal_id": 1, "format": "pdf", "path": p(file), "overwrite": *code != "conflict"}),
             code,
@@ -433,4 +433,30 @@ fn restoring_prunes_replaced_copies_to_the_newest_five() {
         .filter(|n| n.contains(".replaced-") && n.ends_with(".bak"))
         .collect();
     assert_eq!(kept.len(), 5, "{kept:?}");
+}
+
+/// A live database changed behind the app's back (by hand, or by an older
+/// restore that checked less) answers `storage`, never a panic (exit 101).
+#[test]
+fn a_live_database_that_does_not_fit_answers_storage_not_a_panic() {
+    let s = setup();
+    let c = Connection::open(&s.db).unwrap();
+    // Two payments whose sum leaves i64: the statement's running balance.
+    c.execute_batch(
+        "INSERT INTO entries (kind, participant_id, counterparty, currency, amount, signed, created_at)
+         VALUES ('payment', 2, 'outside', 'USD', 9000000000000000000, 9000000000000000000, 'x'),
+                ('payment', 2, 'outside', 'USD', 9000000000000000000, 9000000000000000000, 'x');
+         UPDATE deal_tiers SET prices = '[1]' WHERE deal_id = 1;",
+    )
+    .unwrap();
+    drop(c);
+    for (command, args) in [
+        ("statement", json!({"participant_id": 2, "currency": "USD"})),
+        ("get_deal", json!({"deal_id": 1})),
+    ] {
+        let (code, out, err, _) = run(&s.db, command, &args);
+        assert_eq!(code, Some(1), "{command}: {out} {err}");
+        let e: Value = serde_json::from_str(err.trim()).unwrap_or_else(|_| panic!("{err}"));
+        assert_eq!(e["error"]["code"], "storage", "{command}: {err}");
+    }
 }

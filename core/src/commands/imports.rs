@@ -706,11 +706,11 @@ fn bank(ctx: &Ctx, args: &mut Args, keep: bool) -> Result<Value> {
         refuse_errors(field, &rows, "recorded")?;
     }
     let count = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
-    let recorded: i64 = rows
-        .iter()
-        .filter(|r| r["status"] == "matched")
-        .filter_map(|r| currency.parse_amount("amount", r["amount"].as_str()?).ok())
-        .sum();
+    let recorded = crate::money::sum(
+        rows.iter()
+            .filter(|r| r["status"] == "matched")
+            .filter_map(|r| currency.parse_amount("amount", r["amount"].as_str()?).ok()),
+    )?;
     Ok(json!({
         "currency": currency.code(),
         "recorded": keep,

@@ -265,7 +265,7 @@ fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, Value)> {
     for (i, item) in deal.terms.items.iter().enumerate() {
         let unit = deal.terms.unit_price(i, level);
         let line = money::times("quantity", unit, qty[i])?;
-        total += line;
+        total = money::add(total, line)?;
         t.rows.push(vec![
             item.name.clone(),
             qty[i].to_string(),
@@ -387,10 +387,10 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
         };
         let diff = final_total - charged;
         let (refund, due) = ((-diff).max(0), diff.max(0));
-        sum_final += final_total;
-        sum_charged += charged;
-        sum_refund += refund;
-        sum_due += due;
+        sum_final = money::add(sum_final, final_total)?;
+        sum_charged = money::add(sum_charged, charged)?;
+        sum_refund = money::add(sum_refund, refund)?;
+        sum_due = money::add(sum_due, due)?;
         let tier = final_level.map_or("none (no sale)".to_string(), level_name);
         t.rows.push(vec![
             deal.terms.items[item].name.clone(),
@@ -511,10 +511,11 @@ fn debts(ctx: &Ctx, currency: Option<Currency>) -> Result<Vec<Debt>> {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
         })? {
             let (signed, at) = r?;
-            if running >= 0 && running + signed < 0 {
+            let next = money::add(running, signed)?;
+            if running >= 0 && next < 0 {
                 since = at;
             }
-            running += signed;
+            running = next;
         }
         let deals = by_deal
             .query_map(params![pid, code], |r| {
@@ -778,7 +779,7 @@ pub fn export_ledger(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         if participant_id.is_some_and(|p| p != pid) || deal_id.is_some_and(|d| of_deal != Some(d)) {
             continue;
         }
-        total += signed;
+        total = money::add(total, signed)?;
         t.rows.push(vec![
             id.to_string(),
             at,
