@@ -153,7 +153,12 @@ pub fn check_path_text(field: &str, path: &str) -> Result<()> {
 /// Checks where a file is to be written: a file name (not a folder) in a
 /// folder that exists (`validation`), not one of the database's own files
 /// (`validation`), and, unless `overwrite`, no file there yet (`conflict`).
-pub fn check_target(field: &str, path: &str, db: Option<&Path>, overwrite: bool) -> Result<PathBuf> {
+pub fn check_target(
+    field: &str,
+    path: &str,
+    db: Option<&Path>,
+    overwrite: bool,
+) -> Result<PathBuf> {
     check_path_text(field, path)?;
     let p = PathBuf::from(path);
     if p.file_name().is_none() || path.ends_with('/') {
@@ -272,7 +277,10 @@ pub fn read_bounded(field: &str, path: &str, limit: u64) -> Result<Vec<u8>> {
         )));
     }
     if meta.len() > limit {
-        return Err(refuse(format!("{path} is larger than {}", size_text(limit))));
+        return Err(refuse(format!(
+            "{path} is larger than {}",
+            size_text(limit)
+        )));
     }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -299,13 +307,16 @@ pub fn read_bounded(field: &str, path: &str, limit: u64) -> Result<Vec<u8>> {
         .read_to_end(&mut bytes)
         .map_err(|e| refuse(format!("cannot read {path}: {e}")))?;
     if bytes.len() as u64 > limit {
-        return Err(refuse(format!("{path} is larger than {}", size_text(limit))));
+        return Err(refuse(format!(
+            "{path} is larger than {}",
+            size_text(limit)
+        )));
     }
     Ok(bytes)
 }
 
 fn size_text(limit: u64) -> String {
-    if limit % (1024 * 1024) == 0 {
+    if limit.is_multiple_of(1024 * 1024) {
         format!("{} MB", limit / (1024 * 1024))
     } else {
         format!("{limit} bytes")

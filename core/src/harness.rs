@@ -37,6 +37,34 @@ pub fn without_path(mut args: Value) -> Value {
     args
 }
 
+/// Random arguments with their `path` moved into `sandbox`: only the file
+/// name is kept (letters, digits, `.`, `_`, `-`; at most 64), so file
+/// commands read and write inside that folder (the database's own folder
+/// included, where the app's own files must be refused) and nowhere else.
+pub fn sandboxed(mut args: Value, sandbox: &Path) -> Value {
+    if let Value::Object(map) = &mut args {
+        if let Some(Value::String(p)) = map.get("path") {
+            let name: String = Path::new(p)
+                .file_name()
+                .map(|n| {
+                    n.to_string_lossy()
+                        .chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+                        .take(64)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let name = match name.as_str() {
+                "" | "." | ".." => "file".to_string(),
+                _ => name,
+            };
+            let inside = sandbox.join(name).to_string_lossy().into_owned();
+            map.insert("path".into(), Value::String(inside));
+        }
+    }
+    args
+}
+
 /// Runs one command with any arguments (but `path`) and checks the contract of a refusal:
 /// nothing committed, a known code, a message, and for validation errors a
 /// message that starts with the field it names. An internal (storage) error
@@ -48,7 +76,29 @@ pub fn call_checked(
     args: Value,
     now: Time,
 ) -> Result<Result<Value, Error>, String> {
-    let args = without_path(args);
+    check_refusal(conn, observer, name, without_path(args), now)
+}
+
+/// `call_checked` with the `path` of the arguments moved into `sandbox`
+/// (see `sandboxed`), so file commands are exercised too.
+pub fn call_checked_in(
+    conn: &mut Connection,
+    observer: &Observer,
+    sandbox: &Path,
+    name: &str,
+    args: Value,
+    now: Time,
+) -> Result<Result<Value, Error>, String> {
+    check_refusal(conn, observer, name, sandboxed(args, sandbox), now)
+}
+
+fn check_refusal(
+    conn: &mut Connection,
+    observer: &Observer,
+    name: &str,
+    args: Value,
+    now: Time,
+) -> Result<Result<Value, Error>, String> {
     let before = observer.version();
     let shown = args.to_string();
     let result = execute(conn, name, args, now);

@@ -495,7 +495,10 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         let text = p.to_str().unwrap();
-        assert_eq!(check_target("path", text, None, false).unwrap_err().code(), "conflict");
+        assert_eq!(
+            check_target("path", text, None, false).unwrap_err().code(),
+            "conflict"
+        );
         assert!(check_target("path", text, None, true).is_ok());
         let missing = dir.path().join("nope/a.csv");
         let e = check_target("path", missing.to_str().unwrap(), None, false).unwrap_err();
@@ -508,7 +511,8 @@ mod tests {
     #[test]
     fn csv_text_cells_cannot_run_as_formulas() {
         let mut t = Table::new("T", &[("name", false), ("amount", true)]);
-        t.rows.push(vec!["=HYPERLINK(\"http://x\")".into(), "-12.50".into()]);
+        t.rows
+            .push(vec!["=HYPERLINK(\"http://x\")".into(), "-12.50".into()]);
         t.rows.push(vec!["@SUM(1+1)".into(), "+3".into()]);
         t.totals = Some(vec!["".into(), "-12.50".into()]);
         let csv = String::from_utf8(to_csv(&[t]).unwrap()).unwrap();

@@ -116,7 +116,10 @@ fn backup_refusals_name_the_path_and_change_nothing() {
     let files = files_in(&db.path_in(""));
     // An existing file is replaced only when asked (`overwrite`).
     let m = db.refused("conflict", "backup", json!({"path": path_str(&existing)}));
-    assert!(m.starts_with("path: ") && m.contains("already exists"), "{m}");
+    assert!(
+        m.starts_with("path: ") && m.contains("already exists"),
+        "{m}"
+    );
     for (args, says) in [
         (
             json!({"path": path_str(&db.path_in("no/such/dir/x.bak"))}),

@@ -88,7 +88,12 @@ fn setup() -> Setup {
     std::fs::create_dir(&work).unwrap();
     ok(&db, "create_deal", common::cars(json!({"mode": "full"})));
     ok(&db, "open_deal", json!({"deal_id": 1}));
-    for name in ["=HYPERLINK(\"http://x.example\")", "Ann", "@SUM(1+1)", "-2+3"] {
+    for name in [
+        "=HYPERLINK(\"http://x.example\")",
+        "Ann",
+        "@SUM(1+1)",
+        "-2+3",
+    ] {
         ok(&db, "add_participant", json!({"name": name}));
     }
     ok(
@@ -181,14 +186,18 @@ fn every_hostile_file_is_refused_quickly_with_its_code_and_changes_nothing() {
         ("triggers dropped", dropped.clone()),
         (
             "an extra trigger",
-            "CREATE TRIGGER wipe AFTER INSERT ON participants BEGIN DELETE FROM bookings; END;".into(),
+            "CREATE TRIGGER wipe AFTER INSERT ON participants BEGIN DELETE FROM bookings; END;"
+                .into(),
         ),
         ("an extra table", "CREATE TABLE extra (x INTEGER);".into()),
         (
             "an extra view",
             "CREATE VIEW v AS SELECT * FROM participants;".into(),
         ),
-        ("an extra index", "CREATE INDEX extra_ix ON participants (note);".into()),
+        (
+            "an extra index",
+            "CREATE INDEX extra_ix ON participants (note);".into(),
+        ),
         (
             "a changed CHECK",
             "PRAGMA writable_schema = ON;
@@ -199,7 +208,10 @@ fn every_hostile_file_is_refused_quickly_with_its_code_and_changes_nothing() {
         ),
         ("user_version -1", "PRAGMA user_version = -1;".into()),
         ("user_version too high", "PRAGMA user_version = 99;".into()),
-        ("a foreign application_id", "PRAGMA application_id = 1;".into()),
+        (
+            "a foreign application_id",
+            "PRAGMA application_id = 1;".into(),
+        ),
         (
             "a booking of an item the deal does not have",
             "UPDATE bookings SET item = 7;".into(),
@@ -307,9 +319,17 @@ fn every_hostile_file_is_refused_quickly_with_its_code_and_changes_nothing() {
         ("the database".into(), s.db.clone(), "validation"),
         ("its -wal".into(), s.data("bookrun.db-wal"), "validation"),
         ("its -shm".into(), s.data("bookrun.db-shm"), "validation"),
-        ("its -journal".into(), s.data("bookrun.db-journal"), "validation"),
+        (
+            "its -journal".into(),
+            s.data("bookrun.db-journal"),
+            "validation",
+        ),
         ("a kept .bak".into(), s.data(&kept), "validation"),
-        ("a symlink to the database".into(), link.clone(), "validation"),
+        (
+            "a symlink to the database".into(),
+            link.clone(),
+            "validation",
+        ),
         ("the database through ..".into(), dotted, "validation"),
         ("an existing file".into(), existing.clone(), "conflict"),
     ];
@@ -334,7 +354,10 @@ fn every_hostile_file_is_refused_quickly_with_its_code_and_changes_nothing() {
         ));
     }
     // With overwrite, the app's files are still refused.
-    for (name, file) in [("the database", s.db.clone()), ("a symlink to it", link.clone())] {
+    for (name, file) in [
+        ("the database", s.db.clone()),
+        ("a symlink to it", link.clone()),
+    ] {
         cases.push(case(
             format!("backup (overwrite) to {name}"),
             "backup",
@@ -349,7 +372,12 @@ fn every_hostile_file_is_refused_quickly_with_its_code_and_changes_nothing() {
     let mut slowest = (Duration::ZERO, String::new());
     for c in &cases {
         let (code, out, err, took) = run(&s.db, c.command, &c.args);
-        assert_eq!(code, Some(1), "{}: exit {code:?}, stdout {out}, stderr {err}", c.name);
+        assert_eq!(
+            code,
+            Some(1),
+            "{}: exit {code:?}, stdout {out}, stderr {err}",
+            c.name
+        );
         assert!(out.is_empty(), "{}: printed {out}", c.name);
         let e: Value = serde_json::from_str(err.trim())
             .unwrap_or_else(|_| panic!("{}: stderr is not one JSON error: {err}", c.name));

@@ -684,7 +684,11 @@ fn read_target(ctx: &Ctx, args: &mut Args) -> Result<(Format, report::Target)> {
     let format = Format::parse(args.req_choice("format", &["csv", "pdf"])?);
     let path = args.req_str("path")?;
     let overwrite = args.opt_bool("overwrite")?.unwrap_or(false);
-    let db = ctx.tx.path().filter(|p| !p.is_empty()).map(std::path::Path::new);
+    let db = ctx
+        .tx
+        .path()
+        .filter(|p| !p.is_empty())
+        .map(std::path::Path::new);
     let path = report::Target::check(&args.field("path"), &path, db, overwrite)?;
     Ok((format, path))
 }

@@ -325,7 +325,10 @@ pub fn restore(conn: &mut Connection, db: &Path, src: &Path) -> Result<Restored>
         Ok(_) => {
             return Err(Error::validation(
                 "path",
-                format!("{} is not a regular file; choose a backup file", src.display()),
+                format!(
+                    "{} is not a regular file; choose a backup file",
+                    src.display()
+                ),
             ))
         }
         Err(_) => {
@@ -356,7 +359,12 @@ pub fn restore(conn: &mut Connection, db: &Path, src: &Path) -> Result<Restored>
         .prefix(&format!(".{name}.restore-"))
         .suffix(".tmp")
         .tempfile_in(&dir)
-        .map_err(|e| Error::Storage(format!("cannot create a work file in {}: {e}", dir.display())))?
+        .map_err(|e| {
+            Error::Storage(format!(
+                "cannot create a work file in {}: {e}",
+                dir.display()
+            ))
+        })?
         .into_temp_path();
     let _siblings = Siblings(work.to_path_buf());
     let candidate = checked_candidate(src, &work)?;
