@@ -25,18 +25,6 @@ impl Observer {
     }
 }
 
-/// Random arguments lose their `path` field: commands that read or write
-/// files (`backup`, `restore`, imports, exports) would otherwise touch files
-/// anywhere a random path points. Those commands are still called (and so
-/// refuse the missing path, or read their CSV from `csv`); their file
-/// handling has its own tests.
-pub fn without_path(mut args: Value) -> Value {
-    if let Value::Object(map) = &mut args {
-        map.remove("path");
-    }
-    args
-}
-
 /// Random arguments with their `path` moved into `sandbox`: only the file
 /// name is kept (letters, digits, `.`, `_`, `-`; at most 64), so file
 /// commands read and write inside that folder (the database's own folder
@@ -65,22 +53,12 @@ pub fn sandboxed(mut args: Value, sandbox: &Path) -> Value {
     args
 }
 
-/// Runs one command with any arguments (but `path`) and checks the contract of a refusal:
-/// nothing committed, a known code, a message, and for validation errors a
-/// message that starts with the field it names. An internal (storage) error
-/// from input alone is a bug: some input reached SQLite unchecked.
-pub fn call_checked(
-    conn: &mut Connection,
-    observer: &Observer,
-    name: &str,
-    args: Value,
-    now: Time,
-) -> Result<Result<Value, Error>, String> {
-    check_refusal(conn, observer, name, without_path(args), now)
-}
-
-/// `call_checked` with the `path` of the arguments moved into `sandbox`
-/// (see `sandboxed`), so file commands are exercised too.
+/// Runs one command with any arguments, its `path` moved into `sandbox`
+/// (see `sandboxed`, so file commands are exercised too), and checks the
+/// contract of a refusal: nothing committed, a known code, a message, and
+/// for validation errors a message that starts with the field it names. An
+/// internal (storage) error from input alone is a bug: some input reached
+/// SQLite unchecked.
 pub fn call_checked_in(
     conn: &mut Connection,
     observer: &Observer,
@@ -89,16 +67,7 @@ pub fn call_checked_in(
     args: Value,
     now: Time,
 ) -> Result<Result<Value, Error>, String> {
-    check_refusal(conn, observer, name, sandboxed(args, sandbox), now)
-}
-
-fn check_refusal(
-    conn: &mut Connection,
-    observer: &Observer,
-    name: &str,
-    args: Value,
-    now: Time,
-) -> Result<Result<Value, Error>, String> {
+    let args = sandboxed(args, sandbox);
     let before = observer.version();
     let shown = args.to_string();
     let result = execute(conn, name, args, now);
