@@ -488,3 +488,25 @@ fn a_live_database_that_does_not_fit_answers_storage_not_a_panic() {
         assert_eq!(e["error"]["code"], "storage", "{command}: {err}");
     }
 }
+
+/// The file of an import is read before the write transaction: while
+/// another process holds the write lock, a bad file is refused at once
+/// instead of waiting for the lock (up to 10 s) first.
+#[test]
+fn an_import_file_is_checked_before_the_write_lock_is_taken() {
+    let s = setup();
+    let holder = Connection::open(&s.db).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let (code, _, err, took) = run(
+        &s.db,
+        "import_signups",
+        &json!({"deal_id": 1, "path": "/dev/zero"}),
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("\"validation\""), "{err}");
+    assert!(
+        took < Duration::from_secs(2),
+        "waited {took:?} for the lock"
+    );
+    holder.execute_batch("ROLLBACK").unwrap();
+}
