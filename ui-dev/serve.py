@@ -10,19 +10,27 @@
   list, no shell): 200 with its stdout JSON, or 400 with the error object.
 - GET /__dev/version: a token that changes when the database files change
   (the shim polls it to emit bookrun://changed).
-Standard library only; listens on 127.0.0.1.
+Standard library only. It listens on 127.0.0.1 only, and answers only
+requests that carry its per-run token (the `?token=` of the URL it prints,
+then a SameSite=Strict cookie, or an X-BookRun-Token header) with a Host of
+127.0.0.1 or localhost at its port and, when an Origin is sent (always for a
+POST), that same origin: another site open in the browser, or one that
+rebinds its DNS name to 127.0.0.1, cannot run commands.
 """
 
 import argparse
+import hmac
 import json
 import mimetypes
 import os
 import re
+import secrets
 import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit, unquote
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs, urlsplit, unquote
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -34,6 +42,7 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'"
 )
+COOKIE = "bookrun_dev_token"
 MIME = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".svg": "image/svg+xml"}
 
 
@@ -59,7 +68,39 @@ class Handler(BaseHTTPRequestHandler):
     def send_json(self, status, obj):
         self.send(status, json.dumps(obj).encode(), "application/json")
 
+    def allowed(self):
+        """Host, Origin and the per-run token; answers 403 and returns False otherwise."""
+        port = self.server.server_address[1]
+        hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
+        origin = self.headers.get("Origin")
+        token = self.server.token
+        given = [
+            self.headers.get("X-BookRun-Token") or "",
+            *parse_qs(urlsplit(self.path).query).get("token", []),
+        ]
+        try:
+            jar = SimpleCookie(self.headers.get("Cookie") or "")
+            if COOKIE in jar:
+                given.append(jar[COOKIE].value)
+        except Exception:  # a malformed cookie header: no token from it
+            pass
+        why = None
+        if self.headers.get("Host") not in hosts:
+            why = "wrong Host"
+        elif origin is not None and origin not in {f"http://{h}" for h in hosts}:
+            why = "wrong Origin"
+        elif self.command == "POST" and origin is None:
+            why = "no Origin"
+        elif not any(hmac.compare_digest(g.encode(), token.encode()) for g in given):
+            why = "no valid token (open the URL serve.py printed)"
+        if why:
+            self.send(403, f"dev harness: forbidden: {why}\n".encode(), "text/plain")
+            return False
+        return True
+
     def do_GET(self):
+        if not self.allowed():
+            return
         path = unquote(urlsplit(self.path).path)
         if path == "/__dev/tauri-shim.js":
             return self.send(200, SHIM.read_bytes(), MIME[".js"])
@@ -78,9 +119,15 @@ class Handler(BaseHTTPRequestHandler):
                 1,
             )
         ctype = MIME.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        self.send(200, body, ctype)
+        extra = None
+        if target.name == "index.html":
+            # The page's own requests (scripts, the shim's fetches) carry the token.
+            extra = {"Set-Cookie": f"{COOKIE}={self.server.token}; Path=/; HttpOnly; SameSite=Strict"}
+        self.send(200, body, ctype, extra)
 
     def do_POST(self):
+        if not self.allowed():
+            return
         if urlsplit(self.path).path != "/__dev/invoke":
             return self.send(404, b"not found", "text/plain")
         try:
@@ -122,10 +169,18 @@ def main():
     ap.add_argument("--db", default=os.environ.get("BOOKRUN_DB", "/tmp/ui.db"))
     ap.add_argument("--bin", default=str(ROOT / "target" / "debug" / "bookrun"))
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument(
+        "--token",
+        default=os.environ.get("BOOKRUN_DEV_TOKEN") or secrets.token_urlsafe(24),
+        help="the token requests must carry (default: a new random one per run)",
+    )
     opts = ap.parse_args()
+    if len(opts.token) < 16:
+        ap.error("--token must have at least 16 characters")
+    # Loopback only, never another interface.
     server = Server(("127.0.0.1", opts.port), Handler)
-    server.db, server.binary, server.verbose = opts.db, opts.bin, opts.verbose
-    print(f"Book & Run dev harness: http://127.0.0.1:{opts.port}/  (db {opts.db})", flush=True)
+    server.db, server.binary, server.verbose, server.token = opts.db, opts.bin, opts.verbose, opts.token
+    print(f"Book & Run dev harness: http://127.0.0.1:{opts.port}/?token={opts.token}  (db {opts.db})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -143,18 +143,18 @@ pub const COMMANDS: &[Command] = &[
     command!("share_text", false, reports::share_text, "deal_id", "{text}",
         "A message for the participants' chat: the deal, its price now, and how many more units unlock the next tier"),
     command!("export_merchant_order", false, reports::export_merchant_order,
-        "deal_id, format (csv, pdf), path", "{path, format, rows, bytes}",
+        "deal_id, format (csv, pdf), path, overwrite?", "{path, format, rows, bytes}",
         "Write the merchant order to a CSV or PDF file"),
     command!("export_pickup_lists", false, reports::export_pickup_lists,
-        "deal_id, pickup_point?, format (csv, pdf), path", "{path, format, rows, bytes}",
+        "deal_id, pickup_point?, format (csv, pdf), path, overwrite?", "{path, format, rows, bytes}",
         "Write the pickup lists (one per pickup point) to a CSV or PDF file"),
     command!("export_statement", false, reports::export_statement,
-        "participant_id, deal_id, format (csv, pdf), path", "{path, format, rows, bytes}",
+        "participant_id, deal_id, format (csv, pdf), path, overwrite?", "{path, format, rows, bytes}",
         "Write a participant's statement for a deal to a CSV or PDF file"),
     command!("export_ledger", false, reports::export_ledger,
-        "currency, deal_id?, participant_id?, format (csv, pdf), path", "{path, format, rows, bytes}",
+        "currency, deal_id?, participant_id?, format (csv, pdf), path, overwrite?", "{path, format, rows, bytes}",
         "Write the ledger of a currency (or of one deal or participant) to a CSV or PDF file"),
-    command!(file "backup", false, backups::backup, "path", "{path, bytes, schema_version}",
+    command!(file "backup", false, backups::backup, "path, overwrite?", "{path, bytes, schema_version}",
         "Copy the whole database, consistent even while others write, to a new file"),
     command!(file "restore", true, backups::restore, "path",
         "{restored_from, replaced_kept_at, schema_version}",
@@ -175,6 +175,10 @@ pub fn execute(conn: &mut Connection, name: &str, args: Value, now: Time) -> Res
         ))
     })?;
     let mut args = Args::new(args)?;
+    // A file to import is read before anything is settled or locked.
+    if imports::READ_PATH.contains(&name) {
+        imports::preload(&mut args)?;
+    }
     settlement::settle_overdue(conn, now)?;
     let handler = match command.handler {
         Handler::Tx(h) => h,

@@ -15,6 +15,9 @@ pub struct Args {
     map: Map<String, Value>,
     seen: BTreeSet<String>,
     prefix: String,
+    /// The contents of the file named by `path`, read before the command's
+    /// transaction began (see `commands::imports::preload`).
+    preloaded: Option<String>,
 }
 
 impl Args {
@@ -24,6 +27,7 @@ impl Args {
                 map,
                 seen: BTreeSet::new(),
                 prefix: String::new(),
+                preloaded: None,
             }),
             _ => Err(Error::Usage("arguments must be a JSON object".into())),
         }
@@ -34,12 +38,27 @@ impl Args {
             map,
             seen: BTreeSet::new(),
             prefix,
+            preloaded: None,
         }
     }
 
     /// The full name of a field, with its parents: `payment.percent`.
     pub fn field(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)
+    }
+
+    /// A field's value without marking it read.
+    pub(crate) fn peek(&self, key: &str) -> Option<&Value> {
+        self.map.get(key).filter(|v| !v.is_null())
+    }
+
+    /// Keeps text read on the command's behalf (a file's contents).
+    pub(crate) fn set_preloaded(&mut self, text: String) {
+        self.preloaded = Some(text);
+    }
+
+    pub(crate) fn take_preloaded(&mut self) -> Option<String> {
+        self.preloaded.take()
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -82,6 +101,14 @@ impl Args {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(self.wrong_type(key, "a string")),
+        }
+    }
+
+    pub fn opt_bool(&mut self, key: &str) -> Result<Option<bool>> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(self.wrong_type(key, "true or false")),
         }
     }
 

@@ -25,30 +25,49 @@ impl Observer {
     }
 }
 
-/// Random arguments lose their `path` field: commands that read or write
-/// files (`backup`, `restore`, imports, exports) would otherwise touch files
-/// anywhere a random path points. Those commands are still called (and so
-/// refuse the missing path, or read their CSV from `csv`); their file
-/// handling has its own tests.
-pub fn without_path(mut args: Value) -> Value {
+/// Random arguments with their `path` moved into `sandbox`: only the file
+/// name is kept (letters, digits, `.`, `_`, `-`; at most 64), so file
+/// commands read and write inside that folder (the database's own folder
+/// included, where the app's own files must be refused) and nowhere else.
+pub fn sandboxed(mut args: Value, sandbox: &Path) -> Value {
     if let Value::Object(map) = &mut args {
-        map.remove("path");
+        if let Some(Value::String(p)) = map.get("path") {
+            let name: String = Path::new(p)
+                .file_name()
+                .map(|n| {
+                    n.to_string_lossy()
+                        .chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+                        .take(64)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let name = match name.as_str() {
+                "" | "." | ".." => "file".to_string(),
+                _ => name,
+            };
+            let inside = sandbox.join(name).to_string_lossy().into_owned();
+            map.insert("path".into(), Value::String(inside));
+        }
     }
     args
 }
 
-/// Runs one command with any arguments (but `path`) and checks the contract of a refusal:
-/// nothing committed, a known code, a message, and for validation errors a
-/// message that starts with the field it names. An internal (storage) error
-/// from input alone is a bug: some input reached SQLite unchecked.
-pub fn call_checked(
+/// Runs one command with any arguments, its `path` moved into `sandbox`
+/// (see `sandboxed`, so file commands are exercised too), and checks the
+/// contract of a refusal: nothing committed, a known code, a message, and
+/// for validation errors a message that starts with the field it names. An
+/// internal (storage) error from input alone is a bug: some input reached
+/// SQLite unchecked.
+pub fn call_checked_in(
     conn: &mut Connection,
     observer: &Observer,
+    sandbox: &Path,
     name: &str,
     args: Value,
     now: Time,
 ) -> Result<Result<Value, Error>, String> {
-    let args = without_path(args);
+    let args = sandboxed(args, sandbox);
     let before = observer.version();
     let shown = args.to_string();
     let result = execute(conn, name, args, now);

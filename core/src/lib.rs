@@ -12,6 +12,7 @@ pub mod demo;
 pub mod economics;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod harness;
 pub mod money;
 pub mod report;

@@ -164,6 +164,20 @@ pub fn percent_of(minor: i64, percent: Decimal) -> i64 {
     i64::try_from(rounded.mantissa()).expect("percent of an amount below MAX_MINOR fits i64")
 }
 
+/// `a + b` for a sum of money: an error, never a wrap (nor, with the release
+/// profile's overflow checks, a panic), when a total leaves the i64 range.
+/// Amounts entered are at most `MAX_MINOR`, so only a very long history or a
+/// file that does not hold what the app writes gets there: `storage`.
+pub fn add(a: i64, b: i64) -> Result<i64> {
+    a.checked_add(b)
+        .ok_or_else(|| Error::Storage("a total of amounts is too large to compute".into()))
+}
+
+/// The sum of amounts, checked like `add`.
+pub fn sum(amounts: impl IntoIterator<Item = i64>) -> Result<i64> {
+    amounts.into_iter().try_fold(0, add)
+}
+
 /// `price x quantity` in minor units, refusing what would not fit.
 pub fn times(field: &str, price: i64, quantity: i64) -> Result<i64> {
     price

@@ -7,9 +7,9 @@
 //! arithmetic); values become `f32` only where pdf-writer takes them.
 
 use crate::error::{Error, Result};
+use crate::files;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use serde_json::{json, Value};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// A report: a title, some lines about it, a header and rows of text, and
@@ -84,24 +84,29 @@ pub fn to_csv(tables: &[Table]) -> Result<Vec<u8>> {
             header.push("section");
         }
         header.extend(first.columns.iter().map(String::as_str));
-        w.write_record(&header).map_err(csv_err)?;
+        let header: Vec<_> = header.iter().map(|c| files::csv_cell(c, false)).collect();
+        w.write_record(header.iter().map(|c| c.as_ref()))
+            .map_err(csv_err)?;
     }
     for t in tables {
         let rows = t.rows.iter().map(|r| (r, false));
         let totals = t.totals.iter().map(|r| (r, true));
         for (row, is_total) in rows.chain(totals) {
-            let mut rec: Vec<&str> = vec![];
+            // Formula-safe: text cells that a spreadsheet would run get a
+            // leading `'`; numbers in amount and quantity columns stay numbers.
+            let mut rec: Vec<std::borrow::Cow<'_, str>> = vec![];
             if many {
-                rec.push(&t.title);
+                rec.push(files::csv_cell(&t.title, false));
             }
             for (i, cell) in row.iter().enumerate() {
                 rec.push(if is_total && i == 0 && cell.is_empty() {
-                    "total"
+                    "total".into()
                 } else {
-                    cell
+                    files::csv_cell(cell, t.right.get(i).copied().unwrap_or(false))
                 });
             }
-            w.write_record(&rec).map_err(csv_err)?;
+            w.write_record(rec.iter().map(|c| c.as_ref()))
+                .map_err(csv_err)?;
         }
     }
     w.into_inner()
@@ -378,64 +383,35 @@ pub fn to_pdf(title: &str, tables: &[Table]) -> Vec<u8> {
 // ---------------------------------------------------------------------------
 // Files
 
-/// Checks an export path: not empty, a file name, in an existing folder.
-pub fn check_path(field: &str, path: &str) -> Result<PathBuf> {
-    let p = PathBuf::from(path);
-    if path.trim().is_empty() {
-        return Err(Error::validation(field, "must not be empty"));
-    }
-    if p.file_name().is_none() || path.ends_with('/') {
-        return Err(Error::validation(field, "must name a file, not a folder"));
-    }
-    if p.is_dir() {
-        return Err(Error::validation(field, format!("{path} is a folder")));
-    }
-    let dir = match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !dir.is_dir() {
-        return Err(Error::validation(
-            field,
-            format!("the folder {} does not exist", dir.display()),
-        ));
-    }
-    Ok(p)
+/// Where an export goes: a checked path (see `files::check_target`) and
+/// whether an existing file there may be replaced.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub path: PathBuf,
+    pub overwrite: bool,
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file next to it,
-/// flushed to disk, then renamed over it. A failure leaves `path` as it was.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let io = |e: std::io::Error| Error::Storage(format!("cannot write {}: {e}", path.display()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+impl Target {
+    /// Checks `path` as an export target of the database at `db` (see
+    /// `files::check_target`).
+    pub fn check(field: &str, path: &str, db: Option<&Path>, overwrite: bool) -> Result<Target> {
+        Ok(Target {
+            path: files::check_target(field, path, db, overwrite)?,
+            overwrite,
+        })
     }
-    result.map_err(io)
 }
 
-/// Renders the tables in `format` and writes them to `path`; returns
-/// `{path, format, rows, bytes}` (rows: data rows, totals not counted).
-pub fn export(path: &Path, format: Format, title: &str, tables: &[Table]) -> Result<Value> {
+/// Renders the tables in `format` and writes them to the target (an
+/// exclusive temporary file beside it, synced, renamed; private, 0600);
+/// returns `{path, format, rows, bytes}` (rows: data rows, totals not counted).
+pub fn export(target: &Target, format: Format, title: &str, tables: &[Table]) -> Result<Value> {
     let bytes = match format {
         Format::Csv => to_csv(tables)?,
         Format::Pdf => to_pdf(title, tables),
     };
-    write_atomic(path, &bytes)?;
+    let path = &target.path;
+    files::write_atomic(path, &bytes, target.overwrite)?;
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     Ok(json!({
         "path": abs.display().to_string(),
@@ -501,18 +477,48 @@ mod tests {
     }
 
     #[test]
-    fn atomic_write_replaces_and_refuses_missing_folders() {
+    fn atomic_write_replaces_only_when_asked_and_refuses_missing_folders() {
+        use crate::files::{check_target, write_atomic};
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.csv");
-        write_atomic(&p, b"one").unwrap();
-        write_atomic(&p, b"two").unwrap();
+        write_atomic(&p, b"one", false).unwrap();
+        let e = write_atomic(&p, b"two", false).unwrap_err();
+        assert_eq!(e.code(), "conflict");
+        assert_eq!(std::fs::read(&p).unwrap(), b"one");
+        write_atomic(&p, b"two", true).unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let text = p.to_str().unwrap();
+        assert_eq!(
+            check_target("path", text, None, false).unwrap_err().code(),
+            "conflict"
+        );
+        assert!(check_target("path", text, None, true).is_ok());
         let missing = dir.path().join("nope/a.csv");
-        let e = check_path("path", missing.to_str().unwrap()).unwrap_err();
+        let e = check_target("path", missing.to_str().unwrap(), None, false).unwrap_err();
         assert!(e.to_string().starts_with("path: the folder"), "{e}");
-        let e = check_path("path", dir.path().to_str().unwrap()).unwrap_err();
+        let e = check_target("path", dir.path().to_str().unwrap(), None, false).unwrap_err();
         assert_eq!(e.code(), "validation");
-        assert!(check_path("path", "").is_err());
+        assert!(check_target("path", "", None, false).is_err());
+    }
+
+    #[test]
+    fn csv_text_cells_cannot_run_as_formulas() {
+        let mut t = Table::new("T", &[("name", false), ("amount", true)]);
+        t.rows
+            .push(vec!["=HYPERLINK(\"http://x\")".into(), "-12.50".into()]);
+        t.rows.push(vec!["@SUM(1+1)".into(), "+3".into()]);
+        t.totals = Some(vec!["".into(), "-12.50".into()]);
+        let csv = String::from_utf8(to_csv(&[t]).unwrap()).unwrap();
+        assert_eq!(
+            csv,
+            "name,amount\n\"'=HYPERLINK(\"\"http://x\"\")\",-12.50\n'@SUM(1+1),'+3\ntotal,-12.50\n"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The fuzz targets' stand-in for CI: arbitrary JSON (and arbitrary command
 //! names) fed to every command of the table, on a database with open,
 //! draft and settled deals. No input may panic, reach SQLite unchecked, or
-//! write anything when it is refused (`bookrun::harness::call_checked`);
+//! write anything when it is refused (`bookrun::harness::call_checked_in`, with any `path` moved into the
+//! database's folder);
 //! after each sequence the ledger invariants hold.
 //!
 //! `PROPTEST_CASES=5000 cargo test -p bookrun --test arbitrary_json` for a
@@ -9,7 +10,7 @@
 
 mod common;
 
-use bookrun::harness::{call_checked, Observer};
+use bookrun::harness::{call_checked_in, Observer};
 use bookrun::COMMANDS;
 use common::{cars, Db};
 use proptest::prelude::*;
@@ -170,7 +171,8 @@ proptest! {
         let observer = Observer::new(&db.path_in("test.db")).unwrap();
         for (name, args) in calls {
             let now = db.now;
-            if let Err(bug) = call_checked(&mut db.conn, &observer, &name, args, now) {
+            let sandbox = db.path_in("");
+            if let Err(bug) = call_checked_in(&mut db.conn, &observer, &sandbox, &name, args, now) {
                 prop_assert!(false, "{}", bug);
             }
         }

@@ -114,8 +114,13 @@ fn backup_refusals_name_the_path_and_change_nothing() {
     let existing = db.path_in("taken.bak");
     std::fs::write(&existing, b"mine").unwrap();
     let files = files_in(&db.path_in(""));
+    // An existing file is replaced only when asked (`overwrite`).
+    let m = db.refused("conflict", "backup", json!({"path": path_str(&existing)}));
+    assert!(
+        m.starts_with("path: ") && m.contains("already exists"),
+        "{m}"
+    );
     for (args, says) in [
-        (json!({"path": path_str(&existing)}), "already exists"),
         (
             json!({"path": path_str(&db.path_in("no/such/dir/x.bak"))}),
             "does not exist",
@@ -204,7 +209,7 @@ fn restore_refuses_anything_but_a_sound_backup_and_changes_nothing() {
     let files = files_in(&db.path_in(""));
     for (file, says) in [
         (db.path_in("missing.bak"), "no file at"),
-        (db.path_in(""), "no file at"),
+        (db.path_in(""), "not a regular file"),
         (text, "not"),
         (foreign, "another program"),
         (empty, "empty database"),

@@ -83,7 +83,7 @@ fn template(dir: &Path) -> PathBuf {
     drop(conn);
     let conn = store::open(&path).unwrap();
     let copy = dir.join("template-checked.db");
-    backup::copy_to(&conn, &copy).unwrap();
+    backup::copy_to(&conn, &copy, false).unwrap();
     copy
 }
 

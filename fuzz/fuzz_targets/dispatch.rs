@@ -1,12 +1,17 @@
 //! Any command name, any JSON, against a database with a demo deal: no
 //! panic, no hang, and a refusal writes nothing (see `bookrun::harness`).
 //!
+//! File commands get their `path` inside the database's folder (only the
+//! file name is kept; `bookrun::harness::sandboxed`), so exports, backups,
+//! restores and imports are fuzzed too, next to the files they must never
+//! replace.
+//!
 //! Input: the first byte picks a command of the table (or, past its end, a
 //! name read up to the first newline); the rest is the JSON arguments.
 #![no_main]
 
 use bookrun::clock::{self, Time};
-use bookrun::harness::{call_checked, Observer};
+use bookrun::harness::{call_checked_in, Observer};
 use bookrun::{demo, store, COMMANDS};
 use libfuzzer_sys::fuzz_target;
 use bookrun::rusqlite::Connection;
@@ -17,7 +22,7 @@ struct State {
     observer: Observer,
     now: Time,
     calls: u64,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 fn state() -> &'static Mutex<State> {
@@ -35,7 +40,7 @@ fn state() -> &'static Mutex<State> {
             conn,
             now,
             calls: 0,
-            _dir: dir,
+            dir,
         })
     })
 }
@@ -57,7 +62,8 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut s = state().lock().unwrap();
     let s = &mut *s;
-    if let Err(bug) = call_checked(&mut s.conn, &s.observer, &name, args, s.now) {
+    let sandbox = s.dir.path().to_path_buf();
+    if let Err(bug) = call_checked_in(&mut s.conn, &s.observer, &sandbox, &name, args, s.now) {
         panic!("{bug}");
     }
     s.calls += 1;

@@ -4,26 +4,15 @@
 use crate::args::Args;
 use crate::clock::Time;
 use crate::error::{Error, Result};
-use crate::report;
+use crate::files;
 use crate::store::backup;
 use rusqlite::Connection;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
-/// The longest path accepted (Linux's PATH_MAX).
-const MAX_PATH: usize = 4096;
-
 fn path_arg(args: &mut Args) -> Result<String> {
     let p = args.req_str("path")?;
-    if p.trim().is_empty() {
-        return Err(Error::validation("path", "must not be empty"));
-    }
-    if p.len() > MAX_PATH || p.contains('\0') {
-        return Err(Error::validation(
-            "path",
-            format!("must be a file path of at most {MAX_PATH} bytes without NUL"),
-        ));
-    }
+    files::check_path_text(&args.field("path"), &p)?;
     Ok(p)
 }
 
@@ -38,22 +27,17 @@ fn display(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
-/// Copies the whole database, as it is now, to a new file at `path`.
+/// Copies the whole database, as it is now, to a file at `path`: never one
+/// of the database's own files; an existing file only with `overwrite`.
 pub fn backup(conn: &mut Connection, args: &mut Args, _now: Time) -> Result<Value> {
     let dest = path_arg(args)?;
+    let overwrite = args.opt_bool("overwrite")?.unwrap_or(false);
     args.finish()?;
-    // The exports' rules: a file name, in a folder that exists.
-    let dest = report::check_path("path", &dest)?;
-    if dest.exists() {
-        return Err(Error::validation(
-            "path",
-            format!(
-                "a file already exists at {}; choose a new name",
-                dest.display()
-            ),
-        ));
-    }
-    let copied = backup::copy_to(conn, &dest)?;
+    let db = live_path(conn)?;
+    // The exports' rules: a file name, in a folder that exists, not the
+    // database's, and not an existing file unless `overwrite`.
+    let dest = files::check_target("path", &dest, Some(&db), overwrite)?;
+    let copied = backup::copy_to(conn, &dest, overwrite)?;
     Ok(json!({
         "path": display(&copied.path),
         "bytes": copied.bytes,

@@ -598,7 +598,7 @@ pub fn preview_cancel(ctx: &Ctx, args: &mut Args) -> Result<Value> {
             let item = item as usize;
             let more = (deal.terms.unit_price(item, to) - deal.terms.unit_price(item, from)) * qty;
             match others.last_mut() {
-                Some(last) if last.0 == pid => last.2 += more,
+                Some(last) if last.0 == pid => last.2 = money::add(last.2, more)?,
                 _ => others.push((pid, name, more)),
             }
         }
@@ -622,6 +622,6 @@ pub fn preview_cancel(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         "reputation_events": penalties,
         "others": others.iter().map(|(pid, name, more)| json!({
             "participant_id": pid, "name": name, "pays_more": c.format(*more)})).collect::<Vec<_>>(),
-        "total_more": c.format(others.iter().map(|o| o.2).sum()),
+        "total_more": c.format(money::sum(others.iter().map(|o| o.2))?),
     }))
 }

@@ -271,6 +271,14 @@ fn assemble(tx: &Transaction, id: i64, p: RowParts) -> Result<Deal> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    // Prices are read by item position: a list that does not fit is a
+    // damaged file (`storage`), never an index out of range.
+    if items.is_empty() || tiers.iter().any(|t: &Tier| t.prices.len() != items.len()) {
+        return Err(Error::Storage(format!(
+            "corrupt deal {id} in the database: its tiers' price lists do not match its {} item(s)",
+            items.len()
+        )));
+    }
     let payment = match p.payment_mode.as_str() {
         "deposit" => Payment::Deposit(
             decimal("deposit percent", p.deposit_percent)?

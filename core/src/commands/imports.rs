@@ -15,6 +15,7 @@ use super::{participants, Ctx};
 use crate::args::{check_multiline, check_text, Args, MAX_LINE};
 use crate::deal::MAX_QTY;
 use crate::error::{Error, Result};
+use crate::files;
 use crate::money::Currency;
 use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
@@ -24,6 +25,35 @@ use std::collections::HashMap;
 /// The largest file read (text), and the most rows in it.
 const MAX_BYTES: usize = 20 * 1024 * 1024;
 const MAX_ROWS: usize = 100_000;
+
+/// The commands that read a file named by `path`.
+pub const READ_PATH: &[&str] = &[
+    "preview_signups",
+    "import_signups",
+    "preview_bank_import",
+    "import_bank",
+];
+
+/// Reads the file named by `path` (when `csv` is not given too) before the
+/// command's write transaction begins, so a slow or hostile file never holds
+/// the database's write lock: a regular file only (a folder, a device or a
+/// pipe is refused at once), at most 20 MB, read through a bounded reader.
+pub fn preload(args: &mut Args) -> Result<()> {
+    if args.peek("csv").is_some() {
+        return Ok(());
+    }
+    if let Some(serde_json::Value::String(p)) = args.peek("path") {
+        let p = p.clone();
+        let text = read_file(&args.field("path"), &p)?;
+        args.set_preloaded(text);
+    }
+    Ok(())
+}
+
+fn read_file(field: &str, p: &str) -> Result<String> {
+    let bytes = files::read_bounded(field, p, MAX_BYTES as u64)?;
+    String::from_utf8(bytes).map_err(|_| Error::validation(field, format!("{p} is not UTF-8 text")))
+}
 
 /// The CSV text of an import: `csv` (the text itself) or `path` (a file to
 /// read), exactly one of them.
@@ -45,16 +75,10 @@ fn read_source(args: &mut Args) -> Result<String> {
             }
             Ok(t)
         }
-        (None, Some(p)) => {
-            let f = args.field("path");
-            let bytes = std::fs::read(&p)
-                .map_err(|e| Error::validation(&f, format!("cannot read {p}: {e}")))?;
-            if bytes.len() > MAX_BYTES {
-                return Err(Error::validation(f, "is larger than 20 MB"));
-            }
-            String::from_utf8(bytes)
-                .map_err(|_| Error::validation(f, format!("{p} is not UTF-8 text")))
-        }
+        (None, Some(p)) => match args.take_preloaded() {
+            Some(text) => Ok(text),
+            None => read_file(&args.field("path"), &p),
+        },
     }
 }
 
@@ -682,11 +706,11 @@ fn bank(ctx: &Ctx, args: &mut Args, keep: bool) -> Result<Value> {
         refuse_errors(field, &rows, "recorded")?;
     }
     let count = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
-    let recorded: i64 = rows
-        .iter()
-        .filter(|r| r["status"] == "matched")
-        .filter_map(|r| currency.parse_amount("amount", r["amount"].as_str()?).ok())
-        .sum();
+    let recorded = crate::money::sum(
+        rows.iter()
+            .filter(|r| r["status"] == "matched")
+            .filter_map(|r| currency.parse_amount("amount", r["amount"].as_str()?).ok()),
+    )?;
     Ok(json!({
         "currency": currency.code(),
         "recorded": keep,

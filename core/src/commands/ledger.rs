@@ -176,8 +176,10 @@ impl Batch {
         let signed = signed * e.amount;
         let id = insert(ctx, e, signed, counterparty, None)?;
         let code = e.currency.code();
-        *self.wallets.entry((e.participant_id, code)).or_default() += signed;
-        *self.accounts.entry((counterparty, code)).or_default() -= signed;
+        let w = self.wallets.entry((e.participant_id, code)).or_default();
+        *w = crate::money::add(*w, signed)?;
+        let a = self.accounts.entry((counterparty, code)).or_default();
+        *a = crate::money::add(*a, -signed)?;
         Ok(id)
     }
 
@@ -382,7 +384,10 @@ pub fn statement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let entries = stmt
         .query_map(params![participant_id, currency.code()], |r| {
             let mut v = entry_json(r)?;
-            balance += r.get::<_, i64>(7)?;
+            let signed = r.get::<_, i64>(7)?;
+            balance = balance
+                .checked_add(signed)
+                .ok_or(rusqlite::Error::IntegralValueOutOfRange(7, signed))?;
             v["balance_after"] = json!(currency.format(balance));
             Ok(v)
         })?

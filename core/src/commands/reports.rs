@@ -265,7 +265,7 @@ fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, Value)> {
     for (i, item) in deal.terms.items.iter().enumerate() {
         let unit = deal.terms.unit_price(i, level);
         let line = money::times("quantity", unit, qty[i])?;
-        total += line;
+        total = money::add(total, line)?;
         t.rows.push(vec![
             item.name.clone(),
             qty[i].to_string(),
@@ -387,10 +387,10 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
         };
         let diff = final_total - charged;
         let (refund, due) = ((-diff).max(0), diff.max(0));
-        sum_final += final_total;
-        sum_charged += charged;
-        sum_refund += refund;
-        sum_due += due;
+        sum_final = money::add(sum_final, final_total)?;
+        sum_charged = money::add(sum_charged, charged)?;
+        sum_refund = money::add(sum_refund, refund)?;
+        sum_due = money::add(sum_due, due)?;
         let tier = final_level.map_or("none (no sale)".to_string(), level_name);
         t.rows.push(vec![
             deal.terms.items[item].name.clone(),
@@ -511,10 +511,11 @@ fn debts(ctx: &Ctx, currency: Option<Currency>) -> Result<Vec<Debt>> {
             Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
         })? {
             let (signed, at) = r?;
-            if running >= 0 && running + signed < 0 {
+            let next = money::add(running, signed)?;
+            if running >= 0 && next < 0 {
                 since = at;
             }
-            running += signed;
+            running = next;
         }
         let deals = by_deal
             .query_map(params![pid, code], |r| {
@@ -689,17 +690,24 @@ pub fn share_text(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 // ---------------------------------------------------------------------------
 // Exports
 
-/// `format` (csv or pdf) and `path` of an export.
-fn read_target(args: &mut Args) -> Result<(Format, std::path::PathBuf)> {
+/// `format` (csv or pdf), `path` and `overwrite` of an export: never one of
+/// the database's own files; an existing file only with `overwrite`.
+fn read_target(ctx: &Ctx, args: &mut Args) -> Result<(Format, report::Target)> {
     let format = Format::parse(args.req_choice("format", &["csv", "pdf"])?);
     let path = args.req_str("path")?;
-    let path = report::check_path(&args.field("path"), &path)?;
+    let overwrite = args.opt_bool("overwrite")?.unwrap_or(false);
+    let db = ctx
+        .tx
+        .path()
+        .filter(|p| !p.is_empty())
+        .map(std::path::Path::new);
+    let path = report::Target::check(&args.field("path"), &path, db, overwrite)?;
     Ok((format, path))
 }
 
 pub fn export_merchant_order(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let deal_id = args.req_id("deal_id")?;
-    let (format, path) = read_target(args)?;
+    let (format, path) = read_target(ctx, args)?;
     args.finish()?;
     let deal = deals::load(ctx.tx, deal_id)?;
     let (table, _) = merchant_table(ctx, &deal)?;
@@ -710,7 +718,7 @@ pub fn export_pickup_lists(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let deal_id = args.req_id("deal_id")?;
     let deal = deals::load(ctx.tx, deal_id)?;
     let only = read_pickup_point(args, &deal)?;
-    let (format, path) = read_target(args)?;
+    let (format, path) = read_target(ctx, args)?;
     args.finish()?;
     let tables = pickup_tables(ctx, &deal, only.as_deref())?;
     report::export(
@@ -724,7 +732,7 @@ pub fn export_pickup_lists(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 pub fn export_statement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let participant_id = args.req_id("participant_id")?;
     let deal_id = args.req_id("deal_id")?;
-    let (format, path) = read_target(args)?;
+    let (format, path) = read_target(ctx, args)?;
     args.finish()?;
     let deal = deals::load(ctx.tx, deal_id)?;
     let a = deal_statement_of(ctx, &deal, participant_id)?;
@@ -737,7 +745,7 @@ pub fn export_ledger(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let currency = args.req_currency("currency")?;
     let deal_id = args.opt_id("deal_id")?;
     let participant_id = args.opt_id("participant_id")?;
-    let (format, path) = read_target(args)?;
+    let (format, path) = read_target(ctx, args)?;
     args.finish()?;
     ledger::check_deal_currency(ctx, args, deal_id, currency)?;
     if let Some(p) = participant_id {
@@ -787,7 +795,7 @@ pub fn export_ledger(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         if participant_id.is_some_and(|p| p != pid) || deal_id.is_some_and(|d| of_deal != Some(d)) {
             continue;
         }
-        total += signed;
+        total = money::add(total, signed)?;
         t.rows.push(vec![
             id.to_string(),
             at,

@@ -191,18 +191,19 @@ impl Lines {
         }
     }
 
-    fn push(&mut self, l: Line) {
+    fn push(&mut self, l: Line) -> Result<()> {
         for (t, v) in self
             .totals
             .iter_mut()
             .zip([l.charged_before, l.final_total, l.refund, l.due])
         {
-            *t += v;
+            *t = crate::money::add(*t, v)?;
         }
         if self.count >= self.offset && self.count - self.offset < self.limit {
             self.page.push(l);
         }
         self.count += 1;
+        Ok(())
     }
 }
 
@@ -267,8 +268,7 @@ fn recorded(tx: &Transaction, deal: &Deal, preview: bool, mut lines: Lines) -> R
         // Report what was written, not what would be computed today.
         line.refund = r.settled_signed.max(0);
         line.due = (-r.settled_signed).max(0);
-        lines.push(line);
-        Ok(())
+        lines.push(line)
     })?;
     if preview {
         let head = Head {
@@ -421,8 +421,7 @@ pub fn preview_settlement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         Outcome::Settled
     };
     for_each_row(ctx.tx, deal.id, false, |r| {
-        lines.push(Line::compute(&deal, outcome, level, r)?);
-        Ok(())
+        lines.push(Line::compute(&deal, outcome, level, r)?)
     })?;
     let head = Head {
         outcome,

@@ -6,6 +6,8 @@ pub mod backup;
 pub mod invariants;
 
 use crate::error::{Error, Result};
+use crate::files;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -54,7 +56,8 @@ pub(crate) fn open_unbacked(path: &Path) -> Result<Connection> {
 
 fn open_with(path: &Path, migrations: &[&str], backup_first: bool) -> Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
+        // A folder the app creates is private (0700 on Unix).
+        files::create_private_dir(dir).map_err(|e| {
             Error::Storage(format!("cannot create the folder {}: {e}", dir.display()))
         })?;
     }
@@ -62,16 +65,39 @@ fn open_with(path: &Path, migrations: &[&str], backup_first: bool) -> Result<Con
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
-    let mut conn = Connection::open_with_flags(path, flags)
-        .map_err(|e| Error::Storage(format!("cannot open the database {}: {e}", path.display())))?;
+    let mut conn = connect(path, flags)?;
+    // The database and the WAL and shared memory SQLite creates beside it
+    // (with the database's mode) are private: 0600 on Unix.
+    files::make_private(path);
     // Refuse a newer or foreign file before anything (WAL included) touches it.
     conn.busy_timeout(BUSY_TIMEOUT)?;
     let version = schema_version(&conn)
         .map_err(|e| Error::Storage(format!("cannot read {}: {e}", path.display())))?;
     check_ours(&conn, version, migrations.len() as i64)?;
     configure(&conn)?;
+    for suffix in ["-wal", "-shm"] {
+        files::make_private(&files::with_suffix(path, suffix));
+    }
     migrate(&mut conn, migrations, backup_first.then_some(path))?;
     Ok(conn)
+}
+
+/// Opens an SQLite connection with the guards every connection of the app
+/// gets before its first statement: `SQLITE_DBCONFIG_DEFENSIVE` (no writing
+/// the schema by hand, no corrupting pragmas) and `trusted_schema = OFF` (a
+/// file's own views and triggers cannot call functions with side effects).
+pub(crate) fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| Error::Storage(format!("cannot open the database {}: {e}", path.display())))?;
+    harden(&conn)?;
+    Ok(conn)
+}
+
+/// The guards of `connect`, for a connection opened elsewhere.
+pub fn harden(conn: &Connection) -> Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.execute_batch("PRAGMA trusted_schema = OFF")?;
+    Ok(())
 }
 
 /// The settings every connection needs.
@@ -89,7 +115,6 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
-         PRAGMA trusted_schema = OFF;
          PRAGMA cache_size = -65536;",
     )?;
     Ok(())
@@ -103,6 +128,11 @@ pub fn schema_version(conn: &Connection) -> Result<i64> {
 /// Refuses a database newer than `target` (written by a newer Book & Run) or
 /// of another program, without touching it.
 pub(crate) fn check_ours(conn: &Connection, version: i64, target: i64) -> Result<()> {
+    if version < 0 {
+        return Err(Error::Storage(format!(
+            "the file has schema version {version}, which no Book & Run ever wrote"
+        )));
+    }
     if version > target {
         return Err(Error::Storage(format!(
             "the database has schema version {version}, newer than this Book & Run understands ({target}); upgrade Book & Run to open it"
@@ -210,6 +240,34 @@ mod tests {
         assert!(e.to_string().contains("newer"), "{e}");
         let c = Connection::open(&path).unwrap();
         assert_eq!(schema_version(&c).unwrap(), 99);
+    }
+
+    #[test]
+    fn refuses_a_negative_schema_version_without_panicking() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = -1")
+            .unwrap();
+        let e = open(&path).unwrap_err();
+        assert_eq!(e.code(), "storage");
+        assert!(e.to_string().contains("-1"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_folder_and_the_database_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data/b.db");
+        let conn = open(&path).unwrap();
+        conn.execute_batch("CREATE TEMP TABLE t (x); INSERT INTO participants (name, created_at) VALUES ('A', 'x')")
+            .unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.path().join("data")), 0o700);
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&files::with_suffix(&path, "-wal")), 0o600);
     }
 
     #[test]
