@@ -4,10 +4,12 @@
 pub mod backups;
 pub mod bookings;
 pub mod deals;
+pub mod deliveries;
 pub mod imports;
 pub mod ledger;
 pub mod notifications;
 pub mod participants;
+pub mod repeat;
 pub mod reports;
 pub mod reputation;
 pub mod settlement;

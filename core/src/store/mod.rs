@@ -14,6 +14,7 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/001_initial.sql"),
     include_str!("../../migrations/002_toolbox.sql"),
+    include_str!("../../migrations/003_deliveries.sql"),
 ];
 
 /// The schema version this binary writes.
