@@ -159,19 +159,7 @@ fn plan(ctx: &Ctx, args: &mut Args) -> Result<Plan> {
             )))
         }
     }
-    let recorded: Option<String> = ctx
-        .tx
-        .query_row(
-            "SELECT recorded_at FROM deliveries WHERE deal_id = ?1",
-            [deal_id],
-            |r| r.get(0),
-        )
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
-    if let Some(at) = recorded {
+    if let Some(at) = recorded_at(ctx.tx, deal_id)? {
         return Err(Error::conflict(format!(
             "the delivery of deal {deal_id} was already recorded at {at}: it is recorded once"
         )));
@@ -448,6 +436,17 @@ pub fn record_delivery(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 pub fn preview_delivery(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let plan = plan(ctx, args)?;
     Ok(report(&plan, None, vec![]))
+}
+
+/// When the delivery of a deal was recorded, if it was.
+pub fn recorded_at(tx: &rusqlite::Transaction, deal_id: i64) -> Result<Option<String>> {
+    tx.prepare_cached("SELECT recorded_at FROM deliveries WHERE deal_id = ?1")?
+        .query_row([deal_id], |r| r.get(0))
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e.into()),
+        })
 }
 
 /// SQL: whether entry `e` is a delivery's refund (to tell it from what
