@@ -318,12 +318,15 @@ fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, Value)> {
             row.push(c.format(got_line));
         }
         t.rows.push(row);
-        items.push(json!({
+        let mut v = json!({
             "item": item.name, "quantity": qty[i], "unit_price": c.format(unit),
             "total": c.format(line),
-            "delivered": delivery.as_ref().map(|_| got[i]),
-            "delivered_total": delivery.as_ref().map(|_| c.format(got_line)),
-        }));
+        });
+        if delivery.is_some() {
+            v["delivered"] = got[i].into();
+            v["delivered_total"] = c.format(got_line).into();
+        }
+        items.push(v);
     }
     // The commission is on what the merchant sold: the delivered total once
     // the delivery is recorded.
@@ -359,16 +362,18 @@ fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, Value)> {
             c.code()
         ));
     }
-    let v = json!({
+    let mut v = json!({
         "deal_id": deal.id, "title": deal.terms.title, "merchant": deal.terms.merchant,
         "status": deal.status.as_str(), "level": level, "currency": c.code(),
         "items": items, "quantity": deal.approved_qty, "total": c.format(total),
-        "delivery_recorded_at": delivery,
-        "delivered_quantity": delivery.as_ref().map(|_| got.iter().sum::<i64>()),
-        "delivered_total": delivery.as_ref().map(|_| c.format(delivered_total)),
         "commission_percent": deal.terms.commission_percent.map(|p| p.to_string()),
         "commission": commission.map(|m| c.format(m)),
     });
+    if let Some(at) = delivery {
+        v["delivery_recorded_at"] = at.into();
+        v["delivered_quantity"] = got.iter().sum::<i64>().into();
+        v["delivered_total"] = c.format(delivered_total).into();
+    }
     Ok((t, v))
 }
 
@@ -491,16 +496,19 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
             ]);
         }
         t.rows.push(row);
-        lines.push(json!({
+        let mut line = json!({
             "booking_id": booking_id, "item": deal.terms.items[item].name, "quantity": qty,
             "base_price": c.format(base), "final_level": final_level,
             "final_unit_price": unit.map(|u| c.format(u)), "final_total": c.format(final_total),
             "charged_at_approval": c.format(charged), "refund": c.format(refund),
             "due": c.format(due),
-            "delivered": delivered,
-            "not_delivered": delivered.map(|d| qty - d),
-            "delivery_refund": c.format(short_refund),
-        }));
+        });
+        if delivery {
+            line["delivered"] = delivered.into();
+            line["not_delivered"] = delivered.map(|d| qty - d).into();
+            line["delivery_refund"] = c.format(short_refund).into();
+        }
+        lines.push(line);
     }
     let mut totals = vec![String::new(); 5];
     totals.extend([
@@ -540,15 +548,17 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
             "settled"
         }
     ));
-    let json = json!({
+    let mut json = json!({
         "deal_id": deal.id, "participant_id": participant_id, "name": person.name,
         "currency": c.code(), "status": deal.status.as_str(), "outcome": outcome,
         "final_level": final_level, "lines": lines,
         "totals": {"final_total": c.format(sum_final), "charged_at_approval": c.format(sum_charged),
-                   "refund": c.format(sum_refund), "due": c.format(sum_due),
-                   "delivery_refund": c.format(sum_short)},
+                   "refund": c.format(sum_refund), "due": c.format(sum_due)},
         "balance": c.format(balance), "reference": reference,
     });
+    if delivery {
+        json["totals"]["delivery_refund"] = c.format(sum_short).into();
+    }
     Ok(Arithmetic { table: t, json })
 }
 
