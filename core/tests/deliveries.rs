@@ -228,13 +228,18 @@ fn reports_show_what_was_delivered_and_settlement_reports_stay_as_they_were() {
     let text = std::fs::read_to_string(&stmt).unwrap();
     assert!(text.contains(",delivered,refund not delivered\n"), "{text}");
     assert!(text.contains(",2,24800.00\n"), "{text}");
-    for format in ["pdf"] {
-        let path = at(&format!("order.{format}"));
-        db.ok(
-            "export_merchant_order",
-            json!({"deal_id": deal, "format": format, "path": path}),
-        );
-        assert!(std::fs::read(&path).unwrap().starts_with(b"%PDF"));
+    for (command, mut args) in [
+        ("export_merchant_order", json!({"deal_id": deal})),
+        ("export_pickup_lists", json!({"deal_id": deal})),
+        ("export_statement", json!({"deal_id": deal, "participant_id": p[1]})),
+    ] {
+        let path = at(&format!("{command}.pdf"));
+        args["format"] = json!("pdf");
+        args["path"] = json!(path);
+        db.ok(command, args);
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with(b"%PDF"), "{command}");
+        assert!(String::from_utf8_lossy(&bytes).contains("delivered"), "{command}");
     }
     db.assert_invariants();
 }
