@@ -332,24 +332,14 @@ fn a_shortfall_and_a_repeat_through_the_command_line() {
     cli.ok("end_deal", json!({"deal_id": id}));
     let preview = cli.ok("preview_delivery", serde_json::from_str(&args).unwrap());
     let r = cli.ok("record_delivery", serde_json::from_str(&args).unwrap());
-    let kept: Vec<(i64, i64, String)> = r["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            (
-                l["booking_id"].as_i64().unwrap(),
-                l["kept"].as_i64().unwrap(),
-                l["entry"]["amount"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    // Proportional: 4, 2 and 1 kept, each refunded one jar at 3.50.
+    let line = |b: i64, kept| (b, kept, 1, "3.50".to_string(), json!("3.50"));
     assert_eq!(
-        kept,
+        common::delivery_lines(&r),
         [
-            (bookings[0], 4, "3.50".to_string()),
-            (bookings[1], 2, "3.50".to_string()),
-            (bookings[2], 1, "3.50".to_string())
+            line(bookings[0], 4),
+            line(bookings[1], 2),
+            line(bookings[2], 1)
         ]
     );
     assert_eq!(preview["totals"], r["totals"]);
