@@ -58,6 +58,9 @@ export const exportMerchantOrder = (args) => call("export_merchant_order", args)
 export const exportPickupLists = (args) => call("export_pickup_lists", args);
 export const exportStatement = (args) => call("export_statement", args);
 export const exportLedger = (args) => call("export_ledger", args);
+export const recordDelivery = (args) => call("record_delivery", args);
+export const previewDelivery = (args) => call("preview_delivery", args);
+export const cloneDeal = (args) => call("clone_deal", args);
 export const backup = (args) => call("backup", args);
 export const restore = (args) => call("restore", args);
 

@@ -1,7 +1,8 @@
 //! The figures of issue 5 (run by `bench/run`): latency percentiles of the
 //! commands, settlement of a deal of 1,000,000 approved bookings against a
 //! plain prepared INSERT of as many ledger rows, balances against `hledger
-//! balance`, and the cold start of the `bookrun` CLI. Each figure is one
+//! balance`, the cold start of the `bookrun` CLI, and the recording of a
+//! delivery of a 100,000-booking deal against its settlement. Each figure is one
 //! line, `figure value unit baseline ratio` (`-` when there is none; ratio
 //! is value / baseline), printed and appended to `target/bench/figures.txt`.
 //!
@@ -373,6 +374,46 @@ fn settle_child(db: &Path) {
     assert!(broken.is_empty(), "invariants broken: {broken:?}");
 }
 
+/// Recording a delivery on a settled deal of 100,000 approved bookings, a
+/// tenth of each item missing under the `proportional` rule (every booking's
+/// share computed, most bookings refunded), against the settlement of the
+/// same deal (issue 13: under 2x).
+fn delivery(run: &Run) {
+    let (bookings, participants) = if run.smoke {
+        (10_000, 1_000)
+    } else {
+        (100_000, 10_000)
+    };
+    let db = run.data("deliver.db");
+    support::settlement_db(&db, bookings, participants);
+    let (settle_s, _) = child(&["settle-child", db.to_str().unwrap()]);
+    let (s, mb) = child(&["deliver-child", db.to_str().unwrap()]);
+    run.figure("record_delivery", s, "s", Some(settle_s));
+    run.figure("record_delivery_peak_rss", mb, "MiB", None);
+}
+
+/// Child: records the delivery of the settled deal of `db` (9/10 of each
+/// item, proportional), prints `seconds peak_kB`, then checks the ledger.
+fn deliver_child(db: &Path) {
+    let mut conn = store::open(db).unwrap();
+    let at = now(support::AFTER_CLOSE);
+    let order = execute(&mut conn, "merchant_order", json!({"deal_id": 1}), at).unwrap();
+    let delivered: Vec<Value> = order["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| json!({"item": i["item"], "quantity": i["quantity"].as_i64().unwrap() * 9 / 10}))
+        .collect();
+    let args = json!({"deal_id": 1, "delivered": delivered, "rule": "proportional"});
+    let start = Instant::now();
+    let r = execute(&mut conn, "record_delivery", args, at).unwrap();
+    let took = start.elapsed();
+    println!("{} {}", took.as_secs_f64(), peak_rss_kb());
+    assert!(r["totals"]["bookings_refunded"].as_u64().unwrap() > 0);
+    let broken = store::invariants::check(&mut conn).unwrap();
+    assert!(broken.is_empty(), "invariants broken: {broken:?}");
+}
+
 /// Child: the baseline, `n` ledger rows (refunds of bookings 1..=n) with one
 /// prepared INSERT in one transaction, on a copy of the same database.
 fn insert_child(db: &Path, n: i64, participants: i64) {
@@ -408,6 +449,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("settle-child") => return settle_child(Path::new(&args[1])),
+        Some("deliver-child") => return deliver_child(Path::new(&args[1])),
         // For profiling: the settlement database alone, to settle with `settle-child`.
         Some("settle-db") => {
             return support::settlement_db(
@@ -465,6 +507,9 @@ fn main() {
     }
     if wanted("settlement") {
         settlement(&run);
+    }
+    if wanted("delivery") {
+        delivery(&run);
     }
     if wanted("check_tiers") {
         check_tiers(&run);

@@ -8,8 +8,8 @@
 use crate::args::Args;
 use crate::clock::Time;
 use crate::commands::{
-    backups, bookings, credit, deals, economics, imports, ledger, notifications, participants,
-    reports, reputation, settlement, Ctx,
+    backups, bookings, credit, deals, deliveries, economics, imports, ledger, notifications,
+    participants, repeat, reports, reputation, settlement, Ctx,
 };
 use crate::error::{Error, Result};
 use rusqlite::{Connection, TransactionBehavior};
@@ -154,6 +154,17 @@ pub const COMMANDS: &[Command] = &[
     command!("export_ledger", false, reports::export_ledger,
         "currency, deal_id?, participant_id?, format (csv, pdf), path, overwrite?", "{path, format, rows, bytes}",
         "Write the ledger of a currency (or of one deal or participant) to a CSV or PDF file"),
+    // Deliveries and repeating a deal (SPEC sections 12 and 13).
+    command!("record_delivery", true, deliveries::record_delivery,
+        "deal_id, delivered ([{item, quantity}]; items not listed arrived in full), rule? (booking_order, proportional)",
+        "{items, lines, totals, events}",
+        "Record what the merchant delivered for a settled deal (once): the units missing are refunded at the final price"),
+    command!("preview_delivery", false, deliveries::preview_delivery,
+        "deal_id, delivered ([{item, quantity}]), rule? (booking_order, proportional)",
+        "{items, lines, totals}",
+        "What recording a delivery would do: who loses how many units and their refunds (nothing is written)"),
+    command!("clone_deal", true, repeat::clone_deal, "deal_id, title?, closes_at?, opens_at?",
+        "deal", "Repeat a deal: a new draft with the same terms and no bookings"),
     command!(file "backup", false, backups::backup, "path, overwrite?", "{path, bytes, schema_version}",
         "Copy the whole database, consistent even while others write, to a new file"),
     command!(file "restore", true, backups::restore, "path",

@@ -15,10 +15,12 @@ pub enum EventKind {
     DealCancelled,
     /// A cancellation freed stock and the first waitlisted booking moved up.
     WaitlistPromoted,
+    /// A recorded delivery fell short of the approved quantities (SPEC section 12).
+    DeliveryShort,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 8] = [
+    pub const ALL: [EventKind; 9] = [
         EventKind::MinimumReached,
         EventKind::TierReached,
         EventKind::TierSteppedDown,
@@ -27,6 +29,7 @@ impl EventKind {
         EventKind::DealFailed,
         EventKind::DealCancelled,
         EventKind::WaitlistPromoted,
+        EventKind::DeliveryShort,
     ];
 
     /// The short title a notification shows.
@@ -40,6 +43,7 @@ impl EventKind {
             EventKind::DealFailed => "Deal failed",
             EventKind::DealCancelled => "Deal cancelled",
             EventKind::WaitlistPromoted => "Off the waitlist",
+            EventKind::DeliveryShort => "Delivery short",
         }
     }
 
@@ -57,6 +61,7 @@ impl EventKind {
             EventKind::DealFailed => "deal_failed",
             EventKind::DealCancelled => "deal_cancelled",
             EventKind::WaitlistPromoted => "waitlist_promoted",
+            EventKind::DeliveryShort => "delivery_short",
         }
     }
 }
@@ -116,6 +121,8 @@ pub fn message(kind: EventKind, title: &str, from: i64, to: i64, prices: &str) -
         }
         // Its message is written where it happens (it names the booking).
         EventKind::WaitlistPromoted => format!("\"{title}\": a booking left the waitlist"),
+        // Its message is written where it happens (it names the units and bookings).
+        EventKind::DeliveryShort => format!("\"{title}\": the delivery fell short"),
     }
 }
 

@@ -58,6 +58,11 @@ fn pay(amount: Value) -> Value {
     json!({"participant_id": 1, "currency": "USD", "amount": amount})
 }
 
+/// `record_delivery` arguments for the settled deal.
+fn delivered(delivered: Value) -> Value {
+    json!({"deal_id": SETTLED, "delivered": delivered})
+}
+
 fn tiered(tiers: Value) -> Value {
     set(deal(), "tiers", tiers)
 }
@@ -225,6 +230,22 @@ fn catalogue() -> Vec<Bad> {
         bad!("page limit 0", "list_bookings", json!({"deal_id": OPEN, "limit": 0}), "validation", "limit"),
         bad!("negative page offset", "list_bookings", json!({"deal_id": OPEN, "offset": -1}), "validation", "offset"),
         bad!("notifications limit as text", "notifications", json!({"limit": "ten"}), "validation", "limit"),
+        // Deliveries (SPEC section 12) and repeating a deal (section 13)
+        bad!("delivering more than approved", "record_delivery", delivered(json!([{"item": "model #5", "quantity": 4}])), "validation", "delivered[0].quantity"),
+        bad!("a negative delivered quantity", "record_delivery", delivered(json!([{"item": "model #5", "quantity": -1}])), "validation", "delivered[0].quantity"),
+        bad!("delivering an unknown item", "record_delivery", delivered(json!([{"item": "model #9", "quantity": 0}])), "validation", "delivered[0].item"),
+        bad!("an item delivered twice", "record_delivery", delivered(json!([{"item": "model #5", "quantity": 1}, {"item": "Model #5", "quantity": 2}])), "validation", "delivered[1].item"),
+        bad!("delivered as an object", "record_delivery", delivered(json!({"item": "model #5", "quantity": 1})), "validation", "delivered"),
+        bad!("an unknown shortfall rule", "record_delivery", set(delivered(json!([])), "rule", json!("lottery")), "validation", "rule"),
+        bad!("a delivery for an open deal", "record_delivery", set(delivered(json!([])), "deal_id", json!(OPEN)), "conflict", "open"),
+        bad!("previewing more than approved", "preview_delivery", delivered(json!([{"item": "model #5", "quantity": 4}])), "validation", "delivered[0].quantity"),
+        bad!("previewing a draft's delivery", "preview_delivery", set(delivered(json!([])), "deal_id", json!(DRAFT)), "conflict", "draft"),
+        bad!("a delivery for an unknown deal", "record_delivery", set(delivered(json!([])), "deal_id", json!(999)), "not_found", "deal with id 999"),
+        bad!("cloning with an empty title", "clone_deal", json!({"deal_id": SETTLED, "title": " "}), "validation", "title"),
+        bad!("cloning with an unparsable closes_at", "clone_deal", json!({"deal_id": SETTLED, "closes_at": "next month"}), "validation", "closes_at"),
+        bad!("cloning with opens_at after closes_at", "clone_deal", json!({"deal_id": SETTLED, "opens_at": "2027-01-01T00:00:00Z"}), "validation", "opens_at"),
+        bad!("cloning with another stock", "clone_deal", json!({"deal_id": SETTLED, "stock": 3}), "validation", "stock"),
+        bad!("cloning an unknown deal", "clone_deal", json!({"deal_id": 999}), "not_found", "deal with id 999"),
         bad!("backup to an empty path", "backup", json!({"path": ""}), "validation", "path"),
         bad!("restore from nowhere", "restore", json!({"path": "/nonexistent/bookrun.bak"}), "validation", "path"),
     ]

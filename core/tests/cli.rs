@@ -302,3 +302,55 @@ fn a_sign_up_sheet_can_come_from_standard_input_and_exports_write_files() {
         "item,quantity,unit price,total\nmodel #1,1,29500.00,29500.00\nmodel #5,3,24800.00,74400.00\ntotal,4,,103900.00\n"
     );
 }
+
+#[test]
+fn a_shortfall_and_a_repeat_through_the_command_line() {
+    let cli = Cli::new();
+    let id = cli.ok("create_deal", json!({
+        "title": "Jars", "currency": "USD", "closes_at": "2026-12-01T00:00:00Z", "min_qty": 1,
+        "payment": {"mode": "full"}, "approval": "auto",
+        "items": [{"name": "jar", "base_price": "4.00"}], "tiers": [{"min_qty": 10, "prices": ["3.50"]}]
+    }))["id"].as_i64().unwrap();
+    cli.ok("open_deal", json!({"deal_id": id}));
+    let mut bookings = vec![];
+    for (name, q) in [("A", 5), ("B", 3), ("C", 2)] {
+        let p = cli.ok("add_participant", json!({"name": name}))["id"]
+            .as_i64()
+            .unwrap();
+        let o = cli.ok(
+            "book",
+            json!({"deal_id": id, "participant_id": p, "item": "jar", "quantity": q}),
+        );
+        bookings.push(o["booking"]["id"].as_i64().unwrap());
+    }
+    // Not settled yet: a conflict on stderr, exit 1, nothing written.
+    let args = json!({"deal_id": id, "delivered": [{"item": "jar", "quantity": 7}], "rule": "proportional"}).to_string();
+    let before = file_dump(&cli.db);
+    let (code, e) = cli.err(&["--now", NOW, "record_delivery", &args]);
+    assert_eq!((code, e["error"]["code"].clone()), (1, json!("conflict")));
+    assert_eq!(file_dump(&cli.db), before);
+    cli.ok("end_deal", json!({"deal_id": id}));
+    let preview = cli.ok("preview_delivery", serde_json::from_str(&args).unwrap());
+    let r = cli.ok("record_delivery", serde_json::from_str(&args).unwrap());
+    // Proportional: 4, 2 and 1 kept, each refunded one jar at 3.50.
+    let line = |b: i64, kept| (b, kept, 1, "3.50".to_string(), json!("3.50"));
+    assert_eq!(
+        common::delivery_lines(&r),
+        [
+            line(bookings[0], 4),
+            line(bookings[1], 2),
+            line(bookings[2], 1)
+        ]
+    );
+    assert_eq!(preview["totals"], r["totals"]);
+    assert_eq!(r["events"][0]["kind"], "delivery_short");
+    let (code, e) = cli.err(&["--now", NOW, "record_delivery", &args]);
+    assert_eq!((code, e["error"]["code"].clone()), (1, json!("conflict")));
+    let copy = cli.ok(
+        "clone_deal",
+        json!({"deal_id": id, "closes_at": "2027-01-01T00:00:00Z"}),
+    );
+    assert_eq!(copy["status"], "draft");
+    assert_eq!(copy["title"], "Jars");
+    assert_eq!(copy["tiers"], json!([{"min_qty": 10, "prices": ["3.50"]}]));
+}

@@ -322,6 +322,16 @@ enum Op {
         currency: usize,
         limit: Option<i64>,
     },
+    /// `preview_delivery` then `record_delivery` (SPEC section 12): per item
+    /// a percentage of its approved units delivered (above 100: more than
+    /// approved, `validation` when that is more units), or not listed;
+    /// `end_first`: an open deal is ended first (so deliveries are common).
+    Deliver {
+        deal: usize,
+        percents: Vec<Option<i64>>,
+        proportional: bool,
+        end_first: bool,
+    },
 }
 
 fn amount_form() -> impl Strategy<Value = AmountForm> {
@@ -357,6 +367,11 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (ix(), -120..=600i64).prop_map(|(deal, minutes)| Op::MoveClose { deal, minutes }),
         2 => (ix(), 0..CURRENCIES.len(), prop::option::of(prop_oneof![Just(0i64), 0..=1_500_000i64]))
             .prop_map(|(participant, currency, limit)| Op::SetLimit { participant, currency, limit }),
+        4 => (ix(), prop::collection::vec(prop::option::weighted(0.8, 0..=110i64), 3), any::<bool>(),
+              any::<bool>())
+            .prop_map(|(deal, percents, proportional, end_first)| Op::Deliver {
+                deal, percents, proportional, end_first
+            }),
     ]
 }
 
@@ -392,6 +407,8 @@ struct MDeal {
     pending: i64,
     /// The settlement lines reported when it ended (projected).
     recorded: Option<Vec<Value>>,
+    /// Whether its delivery was recorded.
+    delivered: bool,
 }
 
 struct MBooking {
@@ -402,6 +419,8 @@ struct MBooking {
     qty: i64,
     status: &'static str,
     charged: i64,
+    /// Units kept once the deal's delivery is recorded.
+    delivered: Option<i64>,
 }
 
 struct MEntry {
@@ -507,6 +526,7 @@ impl World {
                 approved: 0,
                 pending: 0,
                 recorded: None,
+                delivered: false,
             });
         }
         let people = (0..s.participants)
@@ -969,6 +989,7 @@ impl World {
                     qty,
                     status,
                     charged: charge,
+                    delivered: None,
                 });
                 let to = spec.level(self.deals[d].approved);
                 let events = level_events(self.deals[d].id, from, to);
@@ -1317,6 +1338,17 @@ impl World {
                     .collect();
                 assert_eq!(v["credit_limits"], Value::Object(want), "[{}]", self.step);
             }
+            Op::Deliver {
+                deal,
+                ref percents,
+                proportional,
+                end_first,
+            } => {
+                if end_first && self.deals[deal % self.deals.len()].status == "open" {
+                    self.apply(&Op::EndDeal { deal });
+                }
+                self.deliver(deal, percents, proportional)
+            }
             Op::Preview { deal } => {
                 let d = deal % self.deals.len();
                 if self.deals[d].status == "open" {
@@ -1332,6 +1364,140 @@ impl World {
                     );
                 }
             }
+        }
+    }
+
+    /// SPEC section 12, the model side: which bookings lose which units,
+    /// their refunds, and the event; checked against the preview and the
+    /// recorded delivery.
+    fn deliver(&mut self, deal: usize, percents: &[Option<i64>], proportional: bool) {
+        let d = deal % self.deals.len();
+        let spec = self.deals[d].spec.clone();
+        let id = self.deals[d].id;
+        let level = spec.level(self.deals[d].approved);
+        let items = spec.base.len();
+        let approved: Vec<i64> = (0..items)
+            .map(|i| {
+                self.bookings
+                    .iter()
+                    .filter(|b| b.deal == d && b.item == i && b.status == "approved")
+                    .map(|b| b.qty)
+                    .sum()
+            })
+            .collect();
+        let listed: Vec<(usize, i64)> = (0..items)
+            .filter_map(|i| {
+                percents
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map(|p| (i, approved[i] * p / 100))
+            })
+            .collect();
+        let args = json!({
+            "deal_id": id,
+            "rule": if proportional { "proportional" } else { "booking_order" },
+            "delivered": listed.iter().map(|&(i, q)| json!({"item": item_name(i), "quantity": q}))
+                .collect::<Vec<_>>(),
+        });
+        let predicted = if self.deals[d].status != "settled" || self.deals[d].delivered {
+            Err("conflict")
+        } else if listed.iter().any(|&(i, q)| q > approved[i]) {
+            Err("validation")
+        } else {
+            Ok(())
+        };
+        let preview = match predicted {
+            Ok(()) => Some(self.read_only("preview_delivery", args.clone())),
+            Err(code) => {
+                self.expect("preview_delivery", args.clone(), Err(code));
+                None
+            }
+        };
+        let Some(r) = self.expect("record_delivery", args, predicted) else {
+            return;
+        };
+        let mut delivered = approved.clone();
+        for &(i, q) in &listed {
+            delivered[i] = q;
+        }
+        // (booking id, kept, lost, refund), in booking order.
+        let mut lines = vec![];
+        let mut moves = vec![];
+        for (i, &got) in delivered.iter().enumerate() {
+            let mine: Vec<usize> = (0..self.bookings.len())
+                .filter(|&b| {
+                    let b = &self.bookings[b];
+                    b.deal == d && b.item == i && b.status == "approved"
+                })
+                .collect();
+            let kept = if proportional {
+                model_proportional(
+                    &mine
+                        .iter()
+                        .map(|&b| self.bookings[b].qty)
+                        .collect::<Vec<_>>(),
+                    got,
+                )
+            } else {
+                // The latest booking loses first.
+                let mut short = approved[i] - got;
+                let mut kept: Vec<i64> = mine.iter().map(|&b| self.bookings[b].qty).collect();
+                for k in kept.iter_mut().rev() {
+                    let lose = short.min(*k);
+                    *k -= lose;
+                    short -= lose;
+                }
+                kept
+            };
+            assert_eq!(kept.iter().sum::<i64>(), got, "[{}] kept units", self.step);
+            for (&b, k) in mine.iter().zip(kept) {
+                let mb = &mut self.bookings[b];
+                mb.delivered = Some(k);
+                if k < mb.qty {
+                    let refund = spec.price(i, level) * (mb.qty - k);
+                    mb.charged -= refund;
+                    lines.push((mb.id, k, mb.qty - k, refund));
+                    moves.push((mb.participant, refund));
+                }
+            }
+        }
+        lines.sort_unstable();
+        for (p, m) in moves {
+            *self.wallet(p, spec.currency) += m;
+        }
+        self.deals[d].delivered = true;
+        let got: Vec<(i64, i64, i64, i64)> = r["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                assert_eq!(l["entry"]["kind"], "refund", "[{}] {l}", self.step);
+                assert_eq!(l["entry"]["amount"], l["refund"], "[{}] {l}", self.step);
+                (
+                    l["booking_id"].as_i64().unwrap(),
+                    l["kept"].as_i64().unwrap(),
+                    l["lost"].as_i64().unwrap(),
+                    minor(&l["refund"], spec.exp()),
+                )
+            })
+            .collect();
+        assert_eq!(got, lines, "[{}] delivery lines of deal {id}", self.step);
+        let preview = preview.expect("a preview");
+        assert_eq!(
+            preview["totals"], r["totals"],
+            "[{}] preview totals",
+            self.step
+        );
+        assert_eq!(
+            preview["lines"].as_array().map(Vec::len),
+            Some(lines.len()),
+            "[{}] preview lines",
+            self.step
+        );
+        if approved.iter().sum::<i64>() > delivered.iter().sum::<i64>() {
+            self.notes
+                .push(("delivery_short".into(), id, Some((level, level))));
         }
     }
 
@@ -1375,7 +1541,7 @@ impl World {
             );
 
             let list = self.db.ok("list_bookings", json!({ "deal_id": id }));
-            let got: Vec<(i64, String, i64)> = list
+            let got: Vec<(i64, String, i64, Option<i64>)> = list
                 .as_array()
                 .unwrap()
                 .iter()
@@ -1384,18 +1550,19 @@ impl World {
                         b["id"].as_i64().unwrap(),
                         b["status"].as_str().unwrap().to_string(),
                         minor(&b["charged"], spec.exp()),
+                        b["delivered"].as_i64(),
                     )
                 })
                 .collect();
-            let want: Vec<(i64, String, i64)> = self
+            let want: Vec<(i64, String, i64, Option<i64>)> = self
                 .bookings
                 .iter()
                 .filter(|b| b.deal == d)
-                .map(|b| (b.id, b.status.to_string(), b.charged))
+                .map(|b| (b.id, b.status.to_string(), b.charged, b.delivered))
                 .collect();
             assert_eq!(
                 got, want,
-                "[{step}] bookings (id, status, charged) of deal {id}"
+                "[{step}] bookings (id, status, charged, delivered) of deal {id}"
             );
         }
 
@@ -1559,6 +1726,36 @@ impl World {
         let r = self.db.ok("reputation", json!({}));
         assert_eq!(r["score"], json!(self.organizer_rep), "organizer: {r}");
     }
+}
+
+/// SPEC section 12's proportional rule, written independently of the core:
+/// each keeps floor(q x got / approved); the units left go one at a time to
+/// the booking with the largest remainder not yet served (the first on a tie).
+fn model_proportional(quantities: &[i64], got: i64) -> Vec<i64> {
+    let approved: i64 = quantities.iter().sum();
+    if approved == 0 {
+        return vec![0; quantities.len()];
+    }
+    let share = |q: i64| i128::from(q) * i128::from(got);
+    let mut kept: Vec<i64> = quantities
+        .iter()
+        .map(|&q| (share(q) / i128::from(approved)) as i64)
+        .collect();
+    let mut served = vec![false; quantities.len()];
+    while kept.iter().sum::<i64>() < got {
+        let mut best: Option<usize> = None;
+        for (i, &q) in quantities.iter().enumerate() {
+            let rem = share(q) % i128::from(approved);
+            if !served[i] && best.is_none_or(|b| rem > share(quantities[b]) % i128::from(approved))
+            {
+                best = Some(i);
+            }
+        }
+        let b = best.expect("a remainder left");
+        served[b] = true;
+        kept[b] += 1;
+    }
+    kept
 }
 
 fn run(s: &Scenario) {

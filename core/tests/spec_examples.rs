@@ -1,7 +1,7 @@
 //! SPEC section 9's worked examples, to the cent, through the public API.
 
 mod common;
-use common::{cars, kinds, Db};
+use common::{cars, delivery_lines, kinds, Db};
 use serde_json::json;
 
 /// Example 1's four participants with their bookings approved; returns
@@ -267,5 +267,116 @@ fn overdue_deal_settles_before_the_next_command() {
         db.ok("get_deal", json!({"deal_id": deal}))["status"],
         "settled"
     );
+    db.assert_invariants();
+}
+
+/// SPEC section 12's example: bookings of 5, 3 and 2 jars (in that order)
+/// at a final price of 3.50 (tier 1 at 10 units), 7 delivered. Returns the
+/// database, the deal, the three bookings and their participants.
+fn jars_settled() -> (Db, i64, Vec<i64>, Vec<i64>) {
+    let mut db = Db::new();
+    let deal = db.open(json!({
+        "title": "Jars", "currency": "USD", "closes_at": "2026-12-01T00:00:00Z",
+        "min_qty": 1, "payment": {"mode": "full"}, "approval": "auto",
+        "items": [{"name": "jar", "base_price": "4.00"}],
+        "tiers": [{"min_qty": 10, "prices": ["3.50"]}]
+    }));
+    let people: Vec<i64> = ["A", "B", "C"].iter().map(|n| db.add(n)).collect();
+    let bookings: Vec<i64> = people
+        .iter()
+        .zip([5, 3, 2])
+        .map(|(&p, q)| {
+            db.book(deal, p, "jar", q)["booking"]["id"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
+    let s = db.ok("end_deal", json!({"deal_id": deal}));
+    assert_eq!(s["level"], 1);
+    // Settlement refunded 0.50 a jar: balances -17.50, -10.50, -7.00.
+    let balances: Vec<String> = people.iter().map(|&p| db.balance(p, "USD")).collect();
+    assert_eq!(balances, ["-17.50", "-10.50", "-7.00"]);
+    (db, deal, bookings, people)
+}
+
+#[test]
+fn section_12_delivery_by_booking_order() {
+    let (mut db, deal, b, p) = jars_settled();
+    let args = json!({"deal_id": deal, "delivered": [{"item": "jar", "quantity": 7}]});
+    let preview = db.ok("preview_delivery", args.clone());
+    let r = db.ok("record_delivery", args);
+    assert_eq!(r["rule"], "booking_order");
+    assert_eq!(
+        delivery_lines(&r),
+        [
+            (b[1], 2, 1, "3.50".into(), json!("3.50")),
+            (b[2], 0, 2, "7.00".into(), json!("7.00")),
+        ]
+    );
+    // The preview foresaw the same lines, without entries.
+    assert_eq!(preview["lines"].as_array().unwrap().len(), 2);
+    for (pl, rl) in preview["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(r["lines"].as_array().unwrap())
+    {
+        assert_eq!(pl["entry"], json!(null));
+        for k in ["booking_id", "kept", "lost", "refund", "final_unit_price"] {
+            assert_eq!(pl[k], rl[k], "{k}");
+        }
+    }
+    assert_eq!(preview["totals"], r["totals"]);
+    assert_eq!(r["totals"]["missing"], 3);
+    assert_eq!(r["totals"]["refund"], "10.50");
+    assert_eq!(r["items"][0]["missing"], 3);
+    assert_eq!(r["lines"][0]["entry"]["kind"], "refund");
+    assert_eq!(r["lines"][0]["entry"]["memo"], "not delivered: 1 of 3 jar");
+    let balances: Vec<String> = p.iter().map(|&x| db.balance(x, "USD")).collect();
+    assert_eq!(balances, ["-17.50", "-7.00", "0.00"]);
+    assert_eq!(db.delivered(deal), [json!(5), json!(2), json!(0)]);
+    // The level and prices did not change.
+    let d = db.ok("get_deal", json!({"deal_id": deal}));
+    assert_eq!(
+        (d["level"].clone(), d["current_prices"].clone()),
+        (json!(1), json!(["3.50"]))
+    );
+    // The notification names the units missing and the bookings refunded.
+    let n = &db.ok("notifications", json!({"limit": 1}))[0];
+    assert_eq!(n["kind"], "delivery_short");
+    assert_eq!(
+        (n["from_level"].clone(), n["to_level"].clone()),
+        (json!(1), json!(1))
+    );
+    let m = n["message"].as_str().unwrap();
+    assert!(
+        m.contains("3 units short") && m.contains("jar 7 of 10 delivered"),
+        "{m}"
+    );
+    assert!(
+        m.contains(&format!("booking {} (1 unit)", b[1]))
+            && m.contains(&format!("booking {} (2 units)", b[2])),
+        "{m}"
+    );
+    db.assert_invariants();
+}
+
+#[test]
+fn section_12_delivery_proportional() {
+    let (mut db, deal, b, p) = jars_settled();
+    let r = db.ok(
+        "record_delivery",
+        json!({"deal_id": deal, "delivered": [{"item": "jar", "quantity": 7}], "rule": "proportional"}),
+    );
+    assert_eq!(
+        delivery_lines(&r),
+        [
+            (b[0], 4, 1, "3.50".into(), json!("3.50")),
+            (b[1], 2, 1, "3.50".into(), json!("3.50")),
+            (b[2], 1, 1, "3.50".into(), json!("3.50")),
+        ]
+    );
+    let balances: Vec<String> = p.iter().map(|&x| db.balance(x, "USD")).collect();
+    assert_eq!(balances, ["-14.00", "-7.00", "-3.50"]);
     db.assert_invariants();
 }

@@ -114,6 +114,9 @@ commands!(
     export_pickup_lists,
     export_statement,
     export_ledger,
+    record_delivery,
+    preview_delivery,
+    clone_deal,
     backup,
     restore,
 );

@@ -36,10 +36,13 @@ pub struct Booking {
     pub created_at: String,
     pub updated_at: String,
     pub collected_at: Option<String>,
+    /// The units it kept once the deal's delivery was recorded (else None).
+    pub delivered: Option<i64>,
 }
 
 pub const COLUMNS: &str = "b.id, b.deal_id, b.participant_id, b.item, b.quantity, b.status,
-    b.pickup_point, b.note, b.reason, b.cancelled_by, b.created_at, b.updated_at, b.collected_at";
+    b.pickup_point, b.note, b.reason, b.cancelled_by, b.created_at, b.updated_at, b.collected_at,
+    b.delivered";
 
 pub fn from_row(r: &Row) -> rusqlite::Result<Booking> {
     Ok(Booking {
@@ -56,6 +59,7 @@ pub fn from_row(r: &Row) -> rusqlite::Result<Booking> {
         created_at: r.get(10)?,
         updated_at: r.get(11)?,
         collected_at: r.get(12)?,
+        delivered: r.get(13)?,
     })
 }
 
@@ -107,6 +111,7 @@ impl Booking {
             "updated_at": self.updated_at,
             "collected_at": self.collected_at,
             "can_cancel": self.can_cancel(deal),
+            "delivered": self.delivered,
         })
     }
 }
@@ -538,7 +543,7 @@ pub fn list_bookings(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     ))?;
     let rows = stmt
         .query_map(params![deal_id, status, limit, offset], |r| {
-            Ok(from_row(r)?.to_json(&deal, r.get(13)?))
+            Ok(from_row(r)?.to_json(&deal, r.get(14)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Value::Array(rows))

@@ -459,6 +459,12 @@ pub fn set_status(ctx: &Ctx, deal_id: i64, status: Status) -> Result<()> {
 pub fn create_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let terms = Terms::parse(args)?;
     args.finish()?;
+    let id = insert(ctx, &terms)?;
+    Ok(load(ctx.tx, id)?.to_json())
+}
+
+/// Inserts a new draft deal with `terms`; returns its id.
+pub(crate) fn insert(ctx: &Ctx, terms: &Terms) -> Result<i64> {
     let now = ctx.now_text();
     ctx.tx.execute(
         "INSERT INTO deals (title, currency, closes_at, closes_at_ms, payment_mode, min_qty,
@@ -467,8 +473,8 @@ pub fn create_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         [&now],
     )?;
     let id = ctx.tx.last_insert_rowid();
-    write_terms(ctx, id, &terms)?;
-    Ok(load(ctx.tx, id)?.to_json())
+    write_terms(ctx, id, terms)?;
+    Ok(id)
 }
 
 pub fn update_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
@@ -488,17 +494,7 @@ pub fn update_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
             deal.status.as_str()
         )));
     }
-    let mut merged = deal.terms.to_args();
-    for (k, v) in patch {
-        if v.is_null() {
-            merged.as_object_mut().expect("object").remove(&k);
-        } else {
-            merged[k] = v;
-        }
-    }
-    let mut margs = Args::new(merged)?;
-    let terms = Terms::parse(&mut margs)?;
-    margs.finish()?;
+    let terms = overlay(&deal.terms, patch)?;
     match deal.status {
         Status::Draft => {}
         Status::Open => {
@@ -517,6 +513,23 @@ pub fn update_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     }
     write_terms(ctx, id, &terms)?;
     Ok(load(ctx.tx, id)?.to_json())
+}
+
+/// `terms` with the fields of `patch` laid over them (`null` clears an
+/// optional one), validated as a whole as `create_deal` validates.
+pub(crate) fn overlay(terms: &Terms, patch: serde_json::Map<String, Value>) -> Result<Terms> {
+    let mut merged = terms.to_args();
+    for (k, v) in patch {
+        if v.is_null() {
+            merged.as_object_mut().expect("object").remove(&k);
+        } else {
+            merged[k] = v;
+        }
+    }
+    let mut margs = Args::new(merged)?;
+    let terms = Terms::parse(&mut margs)?;
+    margs.finish()?;
+    Ok(terms)
 }
 
 fn pickup_in_use(tx: &Transaction, deal_id: i64, point: &str) -> Result<bool> {

@@ -6,6 +6,7 @@
 
 use super::bookings;
 use super::deals::{self, Deal, Status};
+use super::deliveries::{self, IS_DELIVERY_REFUND};
 use super::{ledger, participants, Ctx};
 use crate::args::Args;
 use crate::error::{Error, Result};
@@ -46,6 +47,11 @@ pub fn mark_collected(ctx: &Ctx, args: &mut Args) -> Result<Value> {
             deal.status.as_str()
         )));
     }
+    if collected && b.delivered == Some(0) {
+        return Err(Error::conflict(format!(
+            "nothing of booking {booking_id} was delivered (it was refunded): there is nothing to collect"
+        )));
+    }
     ctx.tx.execute(
         "UPDATE bookings SET collected_at = CASE WHEN ?2 THEN coalesce(collected_at, ?3) END,
             updated_at = ?3 WHERE id = ?1",
@@ -67,12 +73,14 @@ struct PickupRow {
     collected_at: Option<String>,
     /// The participant's wallet in the deal's currency (negative: owes).
     balance: i64,
+    /// The units it kept, once the deal's delivery is recorded.
+    delivered: Option<i64>,
 }
 
 fn pickup_rows(ctx: &Ctx, deal: &Deal) -> Result<Vec<PickupRow>> {
     let mut stmt = ctx.tx.prepare_cached(
         "SELECT b.id, b.participant_id, p.name, p.phone, b.item, b.quantity, b.pickup_point,
-                b.collected_at, coalesce(w.balance, 0)
+                b.collected_at, coalesce(w.balance, 0), b.delivered
          FROM bookings b JOIN participants p ON p.id = b.participant_id
          LEFT JOIN wallets w ON w.participant_id = b.participant_id AND w.currency = ?2
          WHERE b.deal_id = ?1 AND b.status = 'approved'
@@ -90,6 +98,7 @@ fn pickup_rows(ctx: &Ctx, deal: &Deal) -> Result<Vec<PickupRow>> {
                 pickup_point: r.get(6)?,
                 collected_at: r.get(7)?,
                 balance: r.get(8)?,
+                delivered: r.get(9)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -151,6 +160,7 @@ pub fn pickup_list(ctx: &Ctx, args: &mut Args) -> Result<Value> {
                 "pickup_point": pt,
                 "quantity": mine.iter().map(|r| r.quantity).sum::<i64>(),
                 "collected": mine.iter().filter(|r| r.collected_at.is_some()).count(),
+                "delivered": delivered_sum(&mine),
                 "bookings": mine.iter().map(|r| json!({
                     "booking_id": r.booking_id,
                     "participant_id": r.participant_id,
@@ -158,6 +168,8 @@ pub fn pickup_list(ctx: &Ctx, args: &mut Args) -> Result<Value> {
                     "phone": r.phone,
                     "item": deal.terms.items[r.item].name,
                     "quantity": r.quantity,
+                    "delivered": r.delivered,
+                    "nothing_delivered": r.delivered == Some(0),
                     "collected": r.collected_at.is_some(),
                     "collected_at": r.collected_at,
                     "balance": c.format(r.balance),
@@ -173,51 +185,72 @@ pub fn pickup_list(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     )
 }
 
+/// The units delivered to `rows`, once the delivery is recorded.
+fn delivered_sum(rows: &[&PickupRow]) -> Option<i64> {
+    rows.iter()
+        .map(|r| r.delivered)
+        .try_fold(0, |sum, d| d.map(|d| sum + d))
+        .filter(|_| !rows.is_empty())
+}
+
 fn pickup_tables(ctx: &Ctx, deal: &Deal, only: Option<&str>) -> Result<Vec<Table>> {
     let c = deal.currency();
     let rows = pickup_rows(ctx, deal)?;
+    // Once the delivery is recorded, what each booking gets.
+    let delivery = deliveries::recorded_at(ctx.tx, deal.id)?.is_some();
     Ok(points(deal, &rows, only)
         .into_iter()
         .map(|pt| {
             let name = pt
                 .clone()
                 .unwrap_or_else(|| "No pickup point chosen".into());
-            let mut t = Table::new(
-                format!("{}: pickup at {name}", deal.terms.title),
-                &[
-                    ("participant", false),
-                    ("phone", false),
-                    ("item", false),
-                    ("quantity", true),
-                    ("paid or owing", false),
-                    ("collected", false),
-                ],
-            );
+            let mut columns = vec![
+                ("participant", false),
+                ("phone", false),
+                ("item", false),
+                ("quantity", true),
+            ];
+            if delivery {
+                columns.push(("delivered", true));
+            }
+            columns.extend([("paid or owing", false), ("collected", false)]);
+            let mut t = Table::new(format!("{}: pickup at {name}", deal.terms.title), &columns);
             let mine: Vec<&PickupRow> = rows.iter().filter(|r| r.pickup_point == pt).collect();
             t.notes.push(format!(
-                "{} bookings, {} units, {} collected",
+                "{} bookings, {} units{}, {} collected",
                 mine.len(),
                 mine.iter().map(|r| r.quantity).sum::<i64>(),
+                delivered_sum(&mine)
+                    .map(|d| format!(" ordered, {d} delivered"))
+                    .unwrap_or_default(),
                 mine.iter().filter(|r| r.collected_at.is_some()).count()
             ));
             for r in &mine {
-                t.rows.push(vec![
+                let mut row = vec![
                     r.name.clone(),
                     r.phone.clone().unwrap_or_default(),
                     deal.terms.items[r.item].name.clone(),
                     r.quantity.to_string(),
-                    if r.balance >= 0 {
-                        "paid".into()
-                    } else {
-                        format!("owes {} {}", c.format(-r.balance), c.code())
-                    },
+                ];
+                if delivery {
+                    row.push(r.delivered.map(|d| d.to_string()).unwrap_or_default());
+                }
+                row.push(if r.balance >= 0 {
+                    "paid".into()
+                } else {
+                    format!("owes {} {}", c.format(-r.balance), c.code())
+                });
+                row.push(
                     if r.collected_at.is_some() {
                         "yes"
+                    } else if r.delivered == Some(0) {
+                        "nothing delivered"
                     } else {
                         "[  ]"
                     }
                     .into(),
-                ]);
+                );
+                t.rows.push(row);
             }
             t
         })
@@ -233,25 +266,33 @@ fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, Value)> {
     let c = deal.currency();
     let level = deal.level();
     let mut qty = vec![0i64; deal.terms.items.len()];
+    let mut got = vec![0i64; deal.terms.items.len()];
     let mut stmt = ctx.tx.prepare_cached(
-        "SELECT item, sum(quantity) FROM bookings WHERE deal_id = ?1 AND status = 'approved'
-         GROUP BY item",
+        "SELECT item, sum(quantity), coalesce(sum(delivered), 0) FROM bookings
+         WHERE deal_id = ?1 AND status = 'approved' GROUP BY item",
     )?;
     for r in stmt.query_map([deal.id], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
     })? {
-        let (i, q) = r?;
+        let (i, q, d) = r?;
         qty[i as usize] = q;
+        got[i as usize] = d;
     }
-    let mut t = Table::new(
-        format!("Order for {}", deal.terms.title),
-        &[
-            ("item", false),
-            ("quantity", true),
-            ("unit price", true),
-            ("total", true),
-        ],
-    );
+    // Once the delivery is recorded: ordered and delivered side by side.
+    let delivery = deliveries::recorded_at(ctx.tx, deal.id)?;
+    let mut columns = vec![("item", false), ("quantity", true)];
+    if delivery.is_some() {
+        columns.push(("delivered", true));
+    }
+    columns.extend([("unit price", true), ("total", true)]);
+    if delivery.is_some() {
+        columns.push(("delivered total", true));
+    }
+    let mut t = Table::new(format!("Order for {}", deal.terms.title), &columns);
     t.notes.push(format!(
         "Merchant: {}. Status: {}, level {}, {} units approved. Currency {}.",
         deal.terms.merchant.as_deref().unwrap_or("not set"),
@@ -261,47 +302,78 @@ fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, Value)> {
         c.code()
     ));
     let mut items = vec![];
-    let mut total = 0i64;
+    let (mut total, mut delivered_total) = (0i64, 0i64);
     for (i, item) in deal.terms.items.iter().enumerate() {
         let unit = deal.terms.unit_price(i, level);
         let line = money::times("quantity", unit, qty[i])?;
+        let got_line = money::times("quantity", unit, got[i])?;
         total = money::add(total, line)?;
-        t.rows.push(vec![
-            item.name.clone(),
-            qty[i].to_string(),
-            c.format(unit),
-            c.format(line),
-        ]);
-        items.push(
-            json!({"item": item.name, "quantity": qty[i], "unit_price": c.format(unit),
-                          "total": c.format(line)}),
-        );
+        delivered_total = money::add(delivered_total, got_line)?;
+        let mut row = vec![item.name.clone(), qty[i].to_string()];
+        if delivery.is_some() {
+            row.push(got[i].to_string());
+        }
+        row.extend([c.format(unit), c.format(line)]);
+        if delivery.is_some() {
+            row.push(c.format(got_line));
+        }
+        t.rows.push(row);
+        let mut v = json!({
+            "item": item.name, "quantity": qty[i], "unit_price": c.format(unit),
+            "total": c.format(line),
+        });
+        if delivery.is_some() {
+            v["delivered"] = got[i].into();
+            v["delivered_total"] = c.format(got_line).into();
+        }
+        items.push(v);
     }
+    // The commission is on what the merchant sold: the delivered total once
+    // the delivery is recorded.
+    let base = if delivery.is_some() {
+        delivered_total
+    } else {
+        total
+    };
     let commission = deal
         .terms
         .commission_percent
-        .map(|p| money::percent_of(total, p));
-    t.totals = Some(vec![
-        String::new(),
-        deal.approved_qty.to_string(),
-        String::new(),
-        c.format(total),
-    ]);
+        .map(|p| money::percent_of(base, p));
+    let mut totals = vec![String::new(), deal.approved_qty.to_string()];
+    if delivery.is_some() {
+        totals.push(got.iter().sum::<i64>().to_string());
+    }
+    totals.extend([String::new(), c.format(total)]);
+    if delivery.is_some() {
+        totals.push(c.format(delivered_total));
+        t.notes.push(format!(
+            "Delivery recorded at {}: {} of {} units delivered.",
+            delivery.as_deref().unwrap_or_default(),
+            got.iter().sum::<i64>(),
+            deal.approved_qty
+        ));
+    }
+    t.totals = Some(totals);
     if let (Some(p), Some(cm)) = (deal.terms.commission_percent, commission) {
         t.notes.push(format!(
             "Organizer commission: {p}% of {} = {} {}",
-            c.format(total),
+            c.format(base),
             c.format(cm),
             c.code()
         ));
     }
-    let v = json!({
+    let mut v = json!({
         "deal_id": deal.id, "title": deal.terms.title, "merchant": deal.terms.merchant,
         "status": deal.status.as_str(), "level": level, "currency": c.code(),
         "items": items, "quantity": deal.approved_qty, "total": c.format(total),
         "commission_percent": deal.terms.commission_percent.map(|p| p.to_string()),
         "commission": commission.map(|m| c.format(m)),
     });
+    if let Some(at) = delivery {
+        v["delivery_recorded_at"] = at.into();
+        v["delivered_quantity"] = got.iter().sum::<i64>().into();
+        v["delivered_total"] = c.format(delivered_total).into();
+    }
     Ok((t, v))
 }
 
@@ -345,10 +417,15 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
     } else {
         "b.status = 'approved'"
     };
+    // What approval charged (not settlement, not a delivery's refund), and
+    // the refund of the units not delivered.
     let mut stmt = ctx.tx.prepare(&format!(
         "SELECT b.id, b.item, b.quantity,
             (SELECT -coalesce(sum(e.signed), 0) FROM entries e
-              WHERE e.booking_id = b.id AND e.settlement = 0)
+              WHERE e.booking_id = b.id AND e.settlement = 0 AND NOT {IS_DELIVERY_REFUND}),
+            b.delivered,
+            (SELECT coalesce(sum(e.signed), 0) FROM entries e
+              WHERE e.booking_id = b.id AND {IS_DELIVERY_REFUND})
          FROM bookings b WHERE b.deal_id = ?1 AND b.participant_id = ?2 AND {filter}
          ORDER BY b.id"
     ))?;
@@ -359,26 +436,34 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
                 r.get::<_, i64>(1)? as usize,
                 r.get::<_, i64>(2)?,
                 r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+                r.get::<_, i64>(5)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let delivery = deliveries::recorded_at(ctx.tx, deal.id)?.is_some();
+    let mut columns = vec![
+        ("item", false),
+        ("quantity", true),
+        ("base price", true),
+        ("final tier", false),
+        ("final price", true),
+        ("final total", true),
+        ("charged at approval", true),
+        ("refund", true),
+        ("amount due", true),
+    ];
+    if delivery {
+        columns.extend([("delivered", true), ("refund not delivered", true)]);
+    }
     let mut t = Table::new(
         format!("{}: statement of {}", deal.terms.title, person.name),
-        &[
-            ("item", false),
-            ("quantity", true),
-            ("base price", true),
-            ("final tier", false),
-            ("final price", true),
-            ("final total", true),
-            ("charged at approval", true),
-            ("refund", true),
-            ("amount due", true),
-        ],
+        &columns,
     );
     let mut lines = vec![];
     let (mut sum_final, mut sum_charged, mut sum_refund, mut sum_due) = (0, 0, 0, 0);
-    for (booking_id, item, qty, charged) in rows {
+    let mut sum_short = 0;
+    for (booking_id, item, qty, charged, delivered, short_refund) in rows {
         let base = deal.terms.items[item].base_price;
         let unit = final_level.map(|l| deal.terms.unit_price(item, l));
         let final_total = match unit {
@@ -391,8 +476,9 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
         sum_charged = money::add(sum_charged, charged)?;
         sum_refund = money::add(sum_refund, refund)?;
         sum_due = money::add(sum_due, due)?;
+        sum_short = money::add(sum_short, short_refund)?;
         let tier = final_level.map_or("none (no sale)".to_string(), level_name);
-        t.rows.push(vec![
+        let mut row = vec![
             deal.terms.items[item].name.clone(),
             qty.to_string(),
             c.format(base),
@@ -402,26 +488,44 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
             c.format(charged),
             c.format(refund),
             c.format(due),
-        ]);
-        lines.push(json!({
+        ];
+        if delivery {
+            row.extend([
+                delivered.map(|d| d.to_string()).unwrap_or_default(),
+                c.format(short_refund),
+            ]);
+        }
+        t.rows.push(row);
+        let mut line = json!({
             "booking_id": booking_id, "item": deal.terms.items[item].name, "quantity": qty,
             "base_price": c.format(base), "final_level": final_level,
             "final_unit_price": unit.map(|u| c.format(u)), "final_total": c.format(final_total),
             "charged_at_approval": c.format(charged), "refund": c.format(refund),
             "due": c.format(due),
-        }));
+        });
+        if delivery {
+            line["delivered"] = delivered.into();
+            line["not_delivered"] = delivered.map(|d| qty - d).into();
+            line["delivery_refund"] = c.format(short_refund).into();
+        }
+        lines.push(line);
     }
-    t.totals = Some(vec![
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
+    let mut totals = vec![String::new(); 5];
+    totals.extend([
         c.format(sum_final),
         c.format(sum_charged),
         c.format(sum_refund),
         c.format(sum_due),
     ]);
+    if delivery {
+        totals.extend([String::new(), c.format(sum_short)]);
+        t.notes.push(format!(
+            "Not delivered: refunded {} {} at the final price.",
+            c.format(sum_short),
+            c.code()
+        ));
+    }
+    t.totals = Some(totals);
     let balance = ledger::wallet_balance(ctx.tx, participant_id, c)?;
     let reference = participants::reference(participant_id);
     t.notes.push(format!(
@@ -444,7 +548,7 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
             "settled"
         }
     ));
-    let json = json!({
+    let mut json = json!({
         "deal_id": deal.id, "participant_id": participant_id, "name": person.name,
         "currency": c.code(), "status": deal.status.as_str(), "outcome": outcome,
         "final_level": final_level, "lines": lines,
@@ -452,6 +556,9 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
                    "refund": c.format(sum_refund), "due": c.format(sum_due)},
         "balance": c.format(balance), "reference": reference,
     });
+    if delivery {
+        json["totals"]["delivery_refund"] = c.format(sum_short).into();
+    }
     Ok(Arithmetic { table: t, json })
 }
 

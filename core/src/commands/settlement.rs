@@ -7,6 +7,7 @@
 //! memory.
 
 use super::deals::{self, Deal, Status};
+use super::deliveries::IS_DELIVERY_REFUND;
 use super::ledger::{self, Kind, NewEntry};
 use super::{notifications, reputation, Ctx, OptionalRow};
 use crate::args::Args;
@@ -121,11 +122,13 @@ fn rows_after(tx: &Transaction, deal_id: i64, after: i64, cancelled: bool) -> Re
         "b.status = 'approved'"
     };
     // One pass over each booking's entries (a join, not two subqueries).
+    // A delivery's refunds come after settlement and are not part of it.
     let mut stmt = tx.prepare_cached(&format!(
         "SELECT b.id, b.participant_id, b.item, b.quantity,
             -coalesce(sum(e.signed) FILTER (WHERE e.settlement = 0), 0),
             coalesce(sum(e.signed) FILTER (WHERE e.settlement = 1), 0)
          FROM bookings b LEFT JOIN entries e ON e.booking_id = b.id
+             AND NOT {IS_DELIVERY_REFUND}
          WHERE b.deal_id = ?1 AND b.id > ?2 AND {filter}
          GROUP BY b.id ORDER BY b.id LIMIT ?3"
     ))?;

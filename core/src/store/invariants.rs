@@ -96,7 +96,16 @@ pub fn check(conn: &mut Connection) -> Result<Vec<String>> {
          WHERE d.approved_qty + d.pending_qty + h.quantity <= d.stock",
         "the first waitlisted booking fits the stock",
     )?;
-    // A settled deal: every approved booking charged exactly final price x quantity.
+    q(
+        "SELECT 'booking ' || b.id || ' (' || b.status || ') of deal ' || b.deal_id
+                || ' delivered ' || b.delivered || ' of ' || b.quantity
+         FROM bookings b LEFT JOIN deliveries v ON v.deal_id = b.deal_id
+         WHERE (b.delivered IS NOT NULL) != (v.deal_id IS NOT NULL AND b.status = 'approved')
+            OR b.delivered > b.quantity",
+        "delivered units without a delivery, or more than booked",
+    )?;
+    // A settled deal: every approved booking charged exactly final price x
+    // quantity, or x the units delivered once its delivery is recorded.
     let settled: Vec<i64> = tx
         .prepare("SELECT id FROM deals WHERE status = 'settled'")?
         .query_map([], |r| r.get(0))?
@@ -105,7 +114,7 @@ pub fn check(conn: &mut Connection) -> Result<Vec<String>> {
         let deal = deals::load(&tx, id)?;
         let level = deal.level();
         let mut stmt = tx.prepare(&format!(
-            "SELECT b.id, b.item, b.quantity, {CHARGED_SQL}
+            "SELECT b.id, b.item, coalesce(b.delivered, b.quantity), {CHARGED_SQL}
              FROM bookings b WHERE b.deal_id = ?1 AND b.status = 'approved'"
         ))?;
         let rows = stmt.query_map([id], |r| {
@@ -121,7 +130,7 @@ pub fn check(conn: &mut Connection) -> Result<Vec<String>> {
             let expected = deal.terms.unit_price(item as usize, level) * qty;
             if charged != expected {
                 broken.push(format!(
-                    "settled deal {id}: booking {b} charged {charged}, final price x quantity is {expected}"
+                    "settled deal {id}: booking {b} charged {charged}, final price x quantity (delivered) is {expected}"
                 ));
             }
         }

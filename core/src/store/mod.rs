@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/001_initial.sql"),
     include_str!("../../migrations/002_toolbox.sql"),
     include_str!("../../migrations/003_economics.sql"),
+    include_str!("../../migrations/004_deliveries.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -100,6 +100,16 @@ impl Db {
         id
     }
 
+    /// The `delivered` field of a deal's bookings, in booking order.
+    pub fn delivered(&mut self, deal: i64) -> Vec<Value> {
+        self.ok("list_bookings", json!({ "deal_id": deal }))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["delivered"].clone())
+            .collect()
+    }
+
     /// Books and returns the outcome.
     pub fn book(&mut self, deal: i64, participant: i64, item: &str, qty: i64) -> Value {
         self.ok(
@@ -107,6 +117,25 @@ impl Db {
             json!({"deal_id": deal, "participant_id": participant, "item": item, "quantity": qty}),
         )
     }
+}
+
+/// `(booking_id, kept, lost, refund, entry amount)` of a delivery's lines
+/// (`record_delivery` or `preview_delivery`: its entries are null).
+pub fn delivery_lines(r: &Value) -> Vec<(i64, i64, i64, String, Value)> {
+    r["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["booking_id"].as_i64().unwrap(),
+                l["kept"].as_i64().unwrap(),
+                l["lost"].as_i64().unwrap(),
+                l["refund"].as_str().unwrap().to_string(),
+                l["entry"]["amount"].clone(),
+            )
+        })
+        .collect()
 }
 
 /// SPEC section 9's "Cars" deal, closing 2026-12-01; `payment` as given.
