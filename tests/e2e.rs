@@ -1036,3 +1036,122 @@ async fn economics_flow(desk: &Desktop, c: &Client, ann: i64, deal: i64) {
     assert_eq!(attrs(c, &test_id("loss-band"), "class").await.len(), 1);
     desk.shot(c, "deal-loss-band").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Xvfb, WebKitWebDriver, tauri-driver and a D-Bus session: run scripts/test"]
+async fn delivery_shortfall_and_repeat_in_the_real_window() {
+    let desk = Desktop::start();
+    // SPEC section 12's example: bookings of 5, 3 and 2 jars, settled.
+    let deal = desk.cli(
+        "create_deal",
+        json!({"title": "Jars", "currency": "USD", "closes_at": "2099-06-30T18:00:00Z",
+               "min_qty": 1, "payment": {"mode": "full"}, "approval": "auto",
+               "items": [{"name": "jar", "base_price": "3.50"}]}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    desk.cli("open_deal", json!({ "deal_id": deal }));
+    let mut people = vec![];
+    for (name, qty) in [("Ada", 5), ("Bo", 3), ("Cy", 2)] {
+        let p = desk.cli("add_participant", json!({ "name": name }))["id"]
+            .as_i64()
+            .unwrap();
+        desk.cli(
+            "book",
+            json!({"deal_id": deal, "participant_id": p, "item": "jar", "quantity": qty}),
+        );
+        people.push(p);
+    }
+    desk.cli("end_deal", json!({ "deal_id": deal }));
+    let c = desk.window().await;
+    let result = AssertUnwindSafe(delivery_flow(&desk, &c, deal, &people))
+        .catch_unwind()
+        .await;
+    if result.is_err() {
+        desk.shot(&c, "delivery-failure").await;
+    }
+    let _ = c.close().await;
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn delivery_flow(desk: &Desktop, c: &Client, deal: i64, people: &[i64]) {
+    go(c, &format!("#/deals/{deal}")).await;
+    find(c, &test_id("delivery-form")).await;
+    // More than ordered is refused by field, nothing written.
+    type_into(c, "#delivered-0", "11").await;
+    click(c, &test_id("preview-delivery")).await;
+    let error = wait_text(c, &test_id("error"), |t| t.contains("Delivered")).await;
+    assert!(error.contains("10"), "{error}");
+    // 7 of 10 jars: the latest bookings lose units first.
+    type_into(c, "#delivered-0", "7").await;
+    click(c, &test_id("preview-delivery")).await;
+    let summary = wait_text(c, &test_id("delivery-summary"), |t| t.contains("missing")).await;
+    assert_eq!(
+        summary,
+        "3 units missing: 2 bookings refunded 10.50 USD at the final price."
+    );
+    let lines = texts(c, &format!("{} tbody tr", test_id("delivery-lines"))).await;
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].contains("Bo") && lines[0].contains("3.50"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].contains("Cy") && lines[1].contains("7.00"),
+        "{lines:?}"
+    );
+    desk.shot(c, "delivery-preview").await;
+    click_until(c, &test_id("record-delivery"), &test_id("delivery-dialog")).await;
+    click(c, &test_id("confirm-delivery")).await;
+    let recorded = wait_text(c, &test_id("delivery-recorded"), |t| t.contains("7 of 10")).await;
+    assert_eq!(recorded.trim(), "jar: 7 of 10 delivered");
+    let order = texts(c, &format!("{} thead", test_id("merchant-order"))).await;
+    // (headers are upper-cased by the style sheet)
+    let head = order[0].to_lowercase();
+    assert!(
+        head.contains("ordered\tdelivered") && head.contains("delivered total"),
+        "{order:?}"
+    );
+    desk.shot(c, "delivery-recorded").await;
+    let start = Instant::now();
+    while !desk.dbus().contains("3 units short") {
+        assert!(
+            start.elapsed() < WAIT,
+            "no delivery_short notification on D-Bus:\n{}",
+            desk.dbus()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The refund in Cy's wallet, and on her statement for the deal.
+    go(c, &format!("#/participants/{}", people[2])).await;
+    wait_text(c, &test_id("entries"), |t| t.contains("not delivered")).await;
+    let st = desk.cli(
+        "deal_statement",
+        json!({"participant_id": people[2], "deal_id": deal}),
+    );
+    assert_eq!(st["totals"]["delivery_refund"], "7.00", "{st}");
+    // The pickup list marks Cy's booking: nothing was delivered.
+    go(c, &format!("#/deals/{deal}/pickup")).await;
+    let cy = wait_text(c, "[data-test^=\"nothing-delivered-\"]", |_| true).await;
+    assert_eq!(cy, "nothing delivered (of 2)");
+    desk.shot(c, "delivery-pickup").await;
+    // Repeat this deal: a draft with the same terms, the editor asks for the dates.
+    go(c, &format!("#/deals/{deal}")).await;
+    click(c, &test_id("repeat-deal")).await;
+    find(c, &test_id("set-closes-at")).await;
+    assert_eq!(
+        js(
+            c,
+            "return document.getElementById('item-price-0').value;",
+            vec![]
+        )
+        .await,
+        json!("3.50")
+    );
+    let deals = desk.cli("list_deals", json!({ "status": "draft" }));
+    assert_eq!(deals[0]["title"], "Jars");
+    assert_eq!(deals[0]["approved_qty"], 0);
+    desk.shot(c, "repeat-editor").await;
+}

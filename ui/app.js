@@ -17,6 +17,7 @@ import * as dataView from "./views/data.js";
 const routes = [
   [/^\/deals\/new$/, "deals", (m) => editorView.mount(m, null)],
   [/^\/deals\/(\d+)\/edit$/, "deals", (m, id) => editorView.mount(m, Number(id))],
+  [/^\/deals\/(\d+)\/repeat$/, "deals", (m, id) => editorView.mount(m, Number(id), { repeated: true })],
   [/^\/deals\/(\d+)\/import$/, "deals", (m, id) => importView.mount(m, Number(id))],
   [/^\/deals\/(\d+)\/pickup$/, "deals", (m, id) => pickupView.mount(m, Number(id))],
   [/^\/deals\/(\d+)$/, "deals", (m, id) => dealView.mount(m, Number(id))],

@@ -160,7 +160,8 @@ function payloadFor(deal, initial, now) {
   return args;
 }
 
-export function mount(root, dealId) {
+/** `repeated`: a draft `clone_deal` just made, whose dates are to be set. */
+export function mount(root, dealId, { repeated = false } = {}) {
   const heading = el("h1", {}, dealId ? "Edit deal" : "New deal");
   const body = el("div", { "aria-busy": "true" });
   root.append(
@@ -177,12 +178,22 @@ export function mount(root, dealId) {
     if (deal) heading.textContent = `Edit “${deal.title}”`;
     const { sections, collect } = buildForm(deal);
     const initial = collect();
+    const closedDraft = deal?.status === "draft" && (repeated || new Date(deal.closes_at).getTime() <= Date.now());
     const save = el("button", { type: "submit", class: "primary", "data-test": "save-deal" }, deal ? "Save changes" : "Create draft");
     const form = el(
       "form",
       { class: "editor", "data-test": "deal-editor", novalidate: true },
       deal?.status === "open"
         ? el("p", { class: "notice" }, "This deal is open: only the title, description, merchant, pickup points and a later closing time can change.")
+        : null,
+      closedDraft
+        ? el(
+            "p",
+            { class: "notice", "data-test": "set-closes-at" },
+            repeated
+              ? "A new draft with the same terms and no bookings: set when bookings open and close, then save and open it."
+              : "The closing time of this draft has passed: set when bookings close before you open it.",
+          )
         : null,
       sections,
       el("div", { class: "form-actions" }, save, el("a", { href: deal ? `#/deals/${deal.id}` : "#/deals", class: "button secondary" }, "Discard")),
@@ -234,6 +245,7 @@ export function mount(root, dealId) {
     runCheck();
     body.append(form);
     if (!deal) form.querySelector("#deal-title").focus();
+    else if (closedDraft) form.querySelector("#deal-closes-at").focus();
   }
 
   if (dealId) load(() => getDeal({ deal_id: dealId })).then((deal) => deal && render(deal));

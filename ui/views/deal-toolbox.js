@@ -19,6 +19,28 @@ export function slug(text) {
   );
 }
 
+/** The merchant order; once a delivery is recorded, ordered and delivered side by side. */
+function orderTable(order) {
+  const delivered = order.items.some((r) => r.delivered !== undefined);
+  const sum = (key) => String(order.items.reduce((n, r) => n + r[key], 0));
+  return table({
+    test: "merchant-order",
+    caption: "Order for the merchant",
+    rows: order.items,
+    columns: [
+      { label: "Item", cell: (r) => r.item },
+      { label: delivered ? "Ordered" : "Quantity", num: true, cell: (r) => String(r.quantity) },
+      delivered ? { label: "Delivered", num: true, cell: (r) => String(r.delivered) } : null,
+      { label: `Unit price (${order.currency})`, num: true, cell: (r) => moneyEl(r.unit_price) },
+      { label: `Total (${order.currency})`, num: true, cell: (r) => moneyEl(r.total) },
+      delivered ? { label: `Delivered total (${order.currency})`, num: true, cell: (r) => moneyEl(r.delivered_total) } : null,
+    ].filter(Boolean),
+    foot: delivered
+      ? ["Total", String(order.quantity), sum("delivered"), "", moneyEl(order.total), moneyEl(order.delivered_total ?? "")]
+      : ["Total", String(order.quantity), "", moneyEl(order.total)],
+  });
+}
+
 export function toolboxPanel(dealId) {
   const node = el("section", { class: "panel", "aria-labelledby": "toolbox-h", "data-test": "toolbox" });
 
@@ -48,18 +70,7 @@ export function toolboxPanel(dealId) {
         el("button", { type: "button", class: "primary small", "data-test": "copy-share", onclick: () => copyText(share.text, "The share text") }, "Copy share text"),
       ),
       el("h3", {}, "Order for the merchant"),
-      table({
-        test: "merchant-order",
-        caption: "Order for the merchant",
-        rows: order.items,
-        columns: [
-          { label: "Item", cell: (r) => r.item },
-          { label: "Quantity", num: true, cell: (r) => String(r.quantity) },
-          { label: `Unit price (${order.currency})`, num: true, cell: (r) => moneyEl(r.unit_price) },
-          { label: `Total (${order.currency})`, num: true, cell: (r) => moneyEl(r.total) },
-        ],
-        foot: ["Total", String(order.quantity), "", moneyEl(order.total)],
-      }),
+      orderTable(order),
       order.commission
         ? el("p", { "data-test": "commission" }, `Your commission: ${order.commission_percent}% of ${money(order.total)} = ${money(order.commission, order.currency)}`)
         : null,

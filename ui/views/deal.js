@@ -11,6 +11,7 @@ import { levelLabel, levelName, money, moneyEl, statusBadge, timeEl } from "../f
 import { bookingPanels } from "./deal-bookings.js";
 import { settlementPanel } from "./deal-settlement.js";
 import { toolboxPanel } from "./deal-toolbox.js";
+import { deliveryPanel } from "./deal-delivery.js";
 import { buyMoreCard, lossesList } from "./economics.js";
 import { ladder } from "./ladder.js";
 
@@ -62,7 +63,8 @@ export function mount(root, dealId) {
   const bookings = bookingPanels(dealId, refresh);
   const settlement = settlementPanel(dealId);
   const toolbox = toolboxPanel(dealId);
-  root.append(el("header", { class: "page-head" }, heading, el("a", { href: "#/deals", class: "button secondary" }, "All deals")), head, stats, buyMore, ladderBox, itemsBox, ...bookings.nodes, toolbox.node, settlement.node);
+  const delivery = deliveryPanel(dealId, () => refresh());
+  root.append(el("header", { class: "page-head" }, heading, el("a", { href: "#/deals", class: "button secondary" }, "All deals")), head, stats, buyMore, ladderBox, itemsBox, ...bookings.nodes, delivery.node, toolbox.node, settlement.node);
 
   async function act(fn) {
     if (await attempt(fn)) refresh();
@@ -87,6 +89,12 @@ export function mount(root, dealId) {
       ],
     });
     if (ok) act(() => api.endDeal({ deal_id: deal.id }));
+  }
+
+  /** A draft with the same terms, opened in the editor to set its dates. */
+  async function repeatFlow(deal) {
+    const copy = await attempt(() => api.cloneDeal({ deal_id: deal.id }));
+    if (copy) location.hash = `#/deals/${copy.id}/repeat`;
   }
 
   async function cancelDealFlow(deal) {
@@ -167,6 +175,7 @@ export function mount(root, dealId) {
         deal.status === "draft" ? el("button", { type: "button", class: "primary", "data-test": "open-deal", onclick: () => act(() => api.openDeal({ deal_id: deal.id })) }, "Open deal") : null,
         editable ? el("a", { href: `#/deals/${deal.id}/edit`, class: "button secondary", "data-test": "edit-deal" }, "Edit") : null,
         deal.status === "open" ? el("button", { type: "button", class: "secondary", "data-test": "end-deal", onclick: () => endFlow(deal) }, "End deal now") : null,
+        el("button", { type: "button", class: "secondary", "data-test": "repeat-deal", title: "A new draft with the same terms and no bookings", onclick: () => repeatFlow(deal) }, "Repeat this deal"),
         editable ? el("button", { type: "button", class: "danger-outline", "data-test": "cancel-deal", onclick: () => cancelDealFlow(deal) }, "Cancel deal") : null,
       ),
     );
@@ -193,7 +202,7 @@ export function mount(root, dealId) {
     const byId = new Map(people.map((p) => [p.id, p]));
     const check = deal.items.some((it) => it.cost) ? await load(() => api.checkTiers({ deal_id: deal.id })) : null;
     renderHead(deal, check);
-    await Promise.all([bookings.update(deal, byId), toolbox.update(deal), settlement.update(deal, byId)]);
+    await Promise.all([bookings.update(deal, byId), delivery.update(deal, byId), toolbox.update(deal), settlement.update(deal, byId)]);
   }
 
   refresh();

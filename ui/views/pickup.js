@@ -57,7 +57,18 @@ export function mount(root, dealId) {
           { label: "Participant", cell: (b) => el("a", { href: `#/participants/${b.participant_id}` }, b.name) },
           { label: "Phone", cell: (b) => b.phone || "" },
           { label: "Item", cell: (b) => b.item },
-          { label: "Qty", num: true, cell: (b) => String(b.quantity) },
+          {
+            label: "Qty",
+            num: true,
+            cell: (b) =>
+              b.delivered === undefined || b.delivered === null
+                ? String(b.quantity)
+                : b.nothing_delivered
+                  ? el("span", { class: "badge status-cancelled", "data-test": `nothing-delivered-${b.booking_id}` }, `nothing delivered (of ${b.quantity})`)
+                  : b.delivered < b.quantity
+                    ? el("span", { "data-test": `short-${b.booking_id}` }, `${b.delivered} of ${b.quantity} delivered`)
+                    : String(b.delivered),
+          },
           {
             label: `Paid or owing (${deal.currency})`,
             num: true,
