@@ -53,6 +53,7 @@ export const pickupList = (args) => call("pickup_list", args);
 export const merchantOrder = (args) => call("merchant_order", args);
 export const dealStatement = (args) => call("deal_statement", args);
 export const outstanding = (args) => call("outstanding", args);
+export const payoutsDue = (args) => call("payouts_due", args);
 export const shareText = (args) => call("share_text", args);
 export const exportMerchantOrder = (args) => call("export_merchant_order", args);
 export const exportPickupLists = (args) => call("export_pickup_lists", args);

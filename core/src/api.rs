@@ -140,6 +140,8 @@ pub const COMMANDS: &[Command] = &[
         "{lines, totals, balance, reference}", "A participant's settlement arithmetic in a deal: base price, final tier, quantity, deposit, refund or amount due"),
     command!("outstanding", false, reports::outstanding, "currency?",
         "[{participant_id, owes, owing_since, reminder}]", "Who owes what across deals, oldest debt first, with a reminder text for each"),
+    command!("payouts_due", false, reports::payouts_due, "currency?",
+        "[{participant_id, name, owed, currency, deals}]", "Whom you owe: every wallet with money to hand back (a refund, an overpayment), by name"),
     command!("share_text", false, reports::share_text, "deal_id", "{text}",
         "A message for the participants' chat: the deal, its price now, and how many more units unlock the next tier"),
     command!("export_merchant_order", false, reports::export_merchant_order,

@@ -1036,3 +1036,35 @@ fn a_booking_says_whether_cancel_booking_would_take_it() {
     assert_eq!(list[1]["can_cancel"], false, "the deal has ended");
     db.refused("conflict", "cancel_booking", json!({ "booking_id": b }));
 }
+
+#[test]
+fn payouts_due_lists_whom_the_organizer_owes() {
+    let mut db = Db::new();
+    let deal = db.open(cars(json!({"mode": "full"})));
+    let p: Vec<i64> = ["A", "B", "C", "D"].iter().map(|n| db.add(n)).collect();
+    db.book(deal, p[0], "model #1", 1);
+    for &x in &p[1..] {
+        db.book(deal, x, "model #5", 1);
+    }
+    db.ok(
+        "record_payment",
+        json!({"participant_id": p[0], "currency": "USD", "amount": "30000.00", "deal_id": deal}),
+    );
+    assert_eq!(db.ok("payouts_due", json!({})), json!([]));
+    db.ok("end_deal", json!({ "deal_id": deal }));
+    // SPEC example 1: the organizer owes A 500.00; B, C and D owe 24800.00.
+    let due = db.ok("payouts_due", json!({"currency": "USD"}));
+    assert_eq!(
+        due,
+        json!([{"participant_id": p[0], "name": "A", "email": null, "currency": "USD",
+                "owed": "500.00", "deals": [{"deal_id": deal, "title": "Cars", "balance": "500.00"}]}])
+    );
+    let owing = db.ok("outstanding", json!({"currency": "USD"}));
+    assert_eq!(owing.as_array().unwrap().len(), 3);
+    db.ok(
+        "record_payout",
+        json!({"participant_id": p[0], "currency": "USD", "amount": "500.00"}),
+    );
+    assert_eq!(db.ok("payouts_due", json!({})), json!([]));
+    db.refused("validation", "payouts_due", json!({"currency": "XX"}));
+}

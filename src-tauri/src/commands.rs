@@ -109,6 +109,7 @@ commands!(
     merchant_order,
     deal_statement,
     outstanding,
+    payouts_due,
     share_text,
     export_merchant_order,
     export_pickup_lists,

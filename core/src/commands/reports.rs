@@ -696,6 +696,56 @@ pub fn outstanding(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         .collect())
 }
 
+/// `payouts_due`: the other direction of `outstanding`, every wallet the
+/// organizer owes (a positive balance: a refund after settlement, an
+/// overpayment), by name, with the deals it comes from.
+pub fn payouts_due(ctx: &Ctx, args: &mut Args) -> Result<Value> {
+    let currency = match args.opt_str("currency")? {
+        Some(s) => Some(Currency::parse(&args.field("currency"), &s)?),
+        None => None,
+    };
+    args.finish()?;
+    let mut stmt = ctx.tx.prepare_cached(
+        "SELECT w.participant_id, p.name, p.email, w.currency, w.balance FROM wallets w
+         JOIN participants p ON p.id = w.participant_id
+         WHERE w.balance > 0 AND (?1 IS NULL OR w.currency = ?1)
+         ORDER BY p.name COLLATE NOCASE, w.participant_id, w.currency",
+    )?;
+    let wallets = stmt
+        .query_map([currency.map(|c| c.code())], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut by_deal = ctx.tx.prepare_cached(
+        "SELECT d.id, d.title, sum(e.signed) FROM entries e JOIN deals d ON d.id = e.deal_id
+         WHERE e.participant_id = ?1 AND e.currency = ?2
+         GROUP BY e.deal_id HAVING sum(e.signed) > 0 ORDER BY min(e.id)",
+    )?;
+    let mut out = vec![];
+    for (pid, name, email, code, balance) in wallets {
+        let c = Currency::stored(&code)?;
+        let deals = by_deal
+            .query_map(params![pid, code], |r| {
+                Ok(
+                    json!({"deal_id": r.get::<_, i64>(0)?, "title": r.get::<_, String>(1)?,
+                          "balance": c.format(r.get(2)?)}),
+                )
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        out.push(json!({
+            "participant_id": pid, "name": name, "email": email, "currency": c.code(),
+            "owed": c.format(balance), "deals": deals,
+        }));
+    }
+    Ok(Value::Array(out))
+}
+
 // ---------------------------------------------------------------------------
 // Share text
 
