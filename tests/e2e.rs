@@ -66,6 +66,7 @@ fn wait_port(port: u16, what: &str) {
 /// tauri-driver, and the app on a fresh database.
 struct Desktop {
     db: PathBuf,
+    dialogs: PathBuf,
     dbus_log: PathBuf,
     shots: PathBuf,
     driver_port: u16,
@@ -82,6 +83,8 @@ impl Desktop {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("e2e.db");
         let dbus_log = dir.path().join("dbus.log");
+        let dialogs = dir.path().join("dialogs");
+        std::fs::create_dir(&dialogs).unwrap();
         let shots = target_dir().join("../screenshots");
         std::fs::create_dir_all(&shots).unwrap();
         let display = format!(":{}", 90 + std::process::id() % 100);
@@ -118,11 +121,13 @@ impl Desktop {
                     &native_port.to_string(),
                 ])
                 .env("BOOKRUN_DB", &db)
+                .env("BOOKRUN_TEST_DIALOGS", &dialogs)
                 .stdout(Stdio::null()),
         ));
         wait_port(driver_port, "tauri-driver");
         Desktop {
             db,
+            dialogs,
             dbus_log,
             shots,
             driver_port,
@@ -167,6 +172,21 @@ impl Desktop {
             String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// Answers the system's file dialogs, which the shell opens from Rust (a
+    /// GTK window WebDriver cannot drive): saves go to `dir` under the
+    /// suggested name, an open dialog picks `open` (none: it is cancelled).
+    /// Debug builds read these answers (`src-tauri/src/dialogs.rs`).
+    fn answer_dialogs(&self, dir: &Path, open: Option<&Path>) {
+        std::fs::write(self.dialogs.join("save-dir"), dir.to_str().unwrap()).unwrap();
+        let open_answer = self.dialogs.join("open-path");
+        match open {
+            Some(p) => std::fs::write(open_answer, p.to_str().unwrap()).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(open_answer);
+            }
+        }
     }
 
     fn dbus(&self) -> String {
@@ -601,27 +621,6 @@ async fn flow(desk: &Desktop, c: &Client, ann: i64, ben: i64) {
     desk.shot(c, "deal").await;
 }
 
-/// Answers the save dialog (a native GTK window WebDriver cannot drive) for
-/// the test: exports go to `dir` under the suggested name (`ui/api.js`).
-async fn answer_save_dialogs_with(c: &Client, dir: &Path) {
-    answer_dialogs(c, dir, None).await;
-}
-
-/// Answers the save dialog with `dir` + the suggested name and, if given,
-/// the open dialog with `open` (`ui/api.js`).
-async fn answer_dialogs(c: &Client, dir: &Path, open: Option<&Path>) {
-    js(
-        c,
-        "window.bookrunTestSaveDir = arguments[0];
-         window.bookrunTestOpenPath = arguments[1];",
-        vec![
-            json!(dir.to_str().unwrap()),
-            json!(open.map(|p| p.to_str().unwrap())),
-        ],
-    )
-    .await;
-}
-
 /// Waits until `path` exists and returns its bytes.
 async fn wait_file(path: &Path) -> Vec<u8> {
     let start = Instant::now();
@@ -744,7 +743,7 @@ async fn toolbox_flow(desk: &Desktop, c: &Client, deal: i64, exports: &Path) {
         commission.contains("5% of 228.00 = 11.40 USD"),
         "{commission}"
     );
-    answer_save_dialogs_with(c, exports).await;
+    desk.answer_dialogs(exports, None);
     click(c, &test_id("export-order-csv")).await;
     let csv = wait_file(&exports.join("order-olive-oil.csv")).await;
     assert_eq!(
@@ -879,9 +878,46 @@ async fn backup_and_restore_in_the_real_window() {
     }
 }
 
+/// Calls a command from the page's script as any script could, and returns
+/// `{"ok": result}` or `{"err": error}`.
+async fn invoke_from_page(c: &Client, command: &str, args: Value) -> Value {
+    c.execute_async(
+        "const done = arguments[arguments.length - 1];
+         window.__TAURI__.core.invoke(arguments[0], arguments[1])
+           .then((r) => done({ ok: r }), (e) => done({ err: e }));",
+        vec![json!(command), args],
+    )
+    .await
+    .unwrap()
+}
+
 async fn backup_flow(desk: &Desktop, c: &Client, files: &Path) {
     go(c, "#/data").await;
-    answer_dialogs(c, files, None).await;
+    // The page cannot name a file: a path it sends is refused, and the
+    // dialog plugin's commands are not granted to it.
+    let target = files.join("from-the-page.csv");
+    let r = invoke_from_page(
+        c,
+        "export_ledger",
+        json!({"currency": "USD", "format": "csv", "path": target.to_str().unwrap()}),
+    )
+    .await;
+    assert_eq!(r["err"]["code"], "validation", "{r}");
+    assert_eq!(r["err"]["field"], "path", "{r}");
+    let r = invoke_from_page(c, "restore", json!({"path": desk.db.to_str().unwrap()})).await;
+    assert_eq!(r["err"]["field"], "path", "{r}");
+    let r = invoke_from_page(
+        c,
+        "plugin:dialog|save",
+        json!({"options": {"defaultPath": target.to_str().unwrap()}}),
+    )
+    .await;
+    assert!(
+        r.get("err").is_some(),
+        "the dialog plugin answered the page: {r}"
+    );
+    assert!(!target.exists());
+    desk.answer_dialogs(files, None);
     click(c, &test_id("backup")).await;
     let said = wait_text(c, &test_id("data-result"), |t| t.contains("Backup written")).await;
     let backup = std::fs::read_dir(files)
@@ -895,7 +931,7 @@ async fn backup_flow(desk: &Desktop, c: &Client, files: &Path) {
     // A file that is not a backup is refused, and nothing changes.
     let junk = files.join("notes.bak");
     std::fs::write(&junk, "not a database").unwrap();
-    answer_dialogs(c, files, Some(&junk)).await;
+    desk.answer_dialogs(files, Some(&junk));
     click(c, &test_id("restore")).await;
     click(c, &test_id("restore-confirm")).await;
     let error = wait_text(c, &test_id("error"), |t| t.contains("Book & Run backup")).await;
@@ -908,7 +944,7 @@ async fn backup_flow(desk: &Desktop, c: &Client, files: &Path) {
         2
     );
     // The real backup: restored, the replaced data kept beside the database.
-    answer_dialogs(c, files, Some(&backup)).await;
+    desk.answer_dialogs(files, Some(&backup));
     click(c, &test_id("restore")).await;
     find(c, &test_id("restore-dialog")).await;
     desk.shot(c, "data-restore-confirm").await;

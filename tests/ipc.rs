@@ -106,19 +106,40 @@ fn the_toolbox_answers_through_ipc() {
     )
     .unwrap();
     assert_eq!(p["summary"]["new_participants"], 1);
+    // The window never names a file: a path it sends is refused...
     let path = dir.path().join("order.csv");
-    let r = invoke(
+    let err = invoke(
         &w,
         "export_merchant_order",
         json!({"deal_id": 1, "format": "csv", "path": path.to_str().unwrap()}),
     )
+    .unwrap_err();
+    assert_eq!(
+        (err["code"].as_str(), err["field"].as_str()),
+        (Some("validation"), Some("path"))
+    );
+    assert!(!path.exists());
+    // ...the system's save dialog chooses it (answered here, in a debug
+    // build, through BOOKRUN_TEST_DIALOGS), with the page's suggested name.
+    let answers = dir.path().join("dialogs");
+    std::fs::create_dir(&answers).unwrap();
+    std::fs::write(answers.join("save-dir"), dir.path().to_str().unwrap()).unwrap();
+    std::env::set_var("BOOKRUN_TEST_DIALOGS", &answers);
+    let r = invoke(
+        &w,
+        "export_merchant_order",
+        json!({"deal_id": 1, "format": "csv", "file_name": "../order.csv"}),
+    )
     .unwrap();
     assert_eq!(r["rows"], 2);
+    assert_eq!(r["path"], path.to_str().unwrap());
     let err = invoke(
         &w,
         "export_merchant_order",
-        json!({"deal_id": 1, "format": "doc", "path": path.to_str().unwrap()}),
+        json!({"deal_id": 1, "format": "doc", "file_name": "order"}),
     )
     .unwrap_err();
     assert_eq!(err["field"], "format");
+    // No answer for the open dialog: the organizer cancelled, nothing happens.
+    assert_eq!(invoke(&w, "restore", json!({})).unwrap(), Value::Null);
 }

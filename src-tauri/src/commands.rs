@@ -4,7 +4,7 @@
 //! the main thread (`async`), calls the core, and maps errors to
 //! `{code, message, field?}`.
 
-use crate::{db, notify};
+use crate::{db, dialogs, notify};
 use serde::Serialize;
 use serde_json::Value;
 use tauri::ipc::{InvokeBody, Request};
@@ -44,6 +44,10 @@ fn run<R: Runtime>(
         InvokeBody::Raw(_) => {
             return Err(bookrun::Error::Usage("arguments must be a JSON object".into()).into())
         }
+    };
+    // A file command's path comes from the system's dialog, never the page.
+    let Some(args) = dialogs::choose_file(app, name, args)? else {
+        return Ok(Value::Null);
     };
     let result = {
         let state = db(app);
@@ -130,6 +134,25 @@ mod tests {
     fn the_window_exposes_exactly_the_core_command_table() {
         let core: Vec<&str> = bookrun::COMMANDS.iter().map(|c| c.name).collect();
         assert_eq!(NAMES, core.as_slice());
+    }
+
+    #[test]
+    fn the_capability_grants_each_command_and_no_dialog() {
+        let conf: Value = serde_json::from_str(include_str!("../../tauri.conf.json")).unwrap();
+        let perms: Vec<&str> = conf["app"]["security"]["capabilities"][0]["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        let granted: Vec<String> = perms
+            .iter()
+            .filter_map(|p| p.strip_prefix("allow-"))
+            .map(|p| p.replace('-', "_"))
+            .collect();
+        let core: Vec<&str> = bookrun::COMMANDS.iter().map(|c| c.name).collect();
+        assert_eq!(granted, core);
+        assert!(!perms.iter().any(|p| p.starts_with("dialog:")), "{perms:?}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! task that settles overdue deals and notices changes made by the CLI.
 
 pub mod commands;
+pub mod dialogs;
 pub mod notify;
 pub mod state;
 pub mod watch;
@@ -33,8 +34,8 @@ pub struct Options {
 pub fn build<R: Runtime>(builder: Builder<R>, db: Db) -> Builder<R> {
     builder
         .plugin(tauri_plugin_notification::init())
-        // Only its save dialog is allowed (the capability's `dialog:allow-save`):
-        // the window asks where an export goes; the core writes the file.
+        // Its dialogs are opened from Rust only (`dialogs`): the capability
+        // grants the page none of the plugin's commands.
         .plugin(tauri_plugin_dialog::init())
         .manage(db)
         .invoke_handler(commands::handler())

@@ -1,22 +1,20 @@
-// Files and the clipboard: export buttons (the system's save dialog picks
-// the path, the core writes the file), reading a chosen CSV file as text,
-// and copying a text.
+// Files and the clipboard: export buttons (the shell opens the system's
+// save dialog and the core writes the file: the page never names a path),
+// reading a chosen CSV file as text, and copying a text.
 
-import * as api from "../api.js";
 import { el } from "../dom.js";
 import { attempt } from "./errors.js";
 import { toast } from "./toast.js";
 
 /**
- * "CSV" and "PDF" buttons that export through `command(args + {format, path})`
- * after asking where to save. `name` is the suggested file name (no extension);
+ * "CSV" and "PDF" buttons that export through `command(args + {format,
+ * file_name})`: the shell asks where to save (answering null when the
+ * organizer cancels). `name` is the suggested file name (no extension);
  * `showLabel` false leaves the label to the buttons' group (in table rows).
  */
 export function exportButtons(label, command, args, name, test, showLabel = true) {
   const run = async (format) => {
-    const path = await attempt(() => api.saveDialog(`${name}.${format}`, format));
-    if (!path) return;
-    const r = await attempt(() => command({ ...args, format, path }));
+    const r = await attempt(() => command({ ...args, format, file_name: `${name}.${format}` }));
     if (r) toast({ title: "Exported", message: `${label}: ${r.rows} ${r.rows === 1 ? "row" : "rows"} written to ${r.path}` });
   };
   return el(

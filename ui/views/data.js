@@ -1,5 +1,6 @@
-// Data: backups of the whole database and restoring one. The system's file
-// dialogs pick the paths; the core copies, checks and replaces the file.
+// Data: backups of the whole database and restoring one. The shell opens the
+// system's file dialogs (the page never names a path); the core copies,
+// checks and replaces the file.
 
 import * as api from "../api.js";
 import { confirmDialog } from "../components/dialog.js";
@@ -23,9 +24,7 @@ export function mount(root) {
   const result = el("div", { class: "panel data-result", "data-test": "data-result", "aria-live": "polite", hidden: true });
 
   async function backUp() {
-    const path = await attempt(() => api.saveDialog(suggestedName(), "bak"));
-    if (!path) return;
-    const r = await attempt(() => api.backup({ path }));
+    const r = await attempt(() => api.backup({ file_name: suggestedName() }));
     if (!r) return;
     result.hidden = false;
     fill(result, el("p", {}, "Backup written: ", el("code", {}, r.path), ` (${sizeText(r.bytes)}).`));
@@ -33,21 +32,19 @@ export function mount(root) {
   }
 
   async function restore() {
-    const path = await attempt(() => api.openDialog("bak"));
-    if (!path) return;
     const sure = await confirmDialog({
-      title: "Restore this backup?",
+      title: "Restore a backup?",
       body: [
-        el("p", {}, "Every deal, booking, payment and participant will be as they were in ", el("code", {}, path), "."),
+        el("p", {}, "You choose the backup file next. Every deal, booking, payment and participant will then be as they were in it."),
         el("p", {}, "The data you have now is kept in a file next to the database, so this can be undone by restoring that file."),
       ],
-      confirmLabel: "Restore",
+      confirmLabel: "Choose the backup…",
       danger: true,
       test: "restore-dialog",
       confirmTest: "restore-confirm",
     });
     if (!sure) return;
-    const r = await attempt(() => api.restore({ path }));
+    const r = await attempt(() => api.restore({}));
     if (!r) return;
     result.hidden = false;
     fill(
