@@ -108,8 +108,45 @@ fn ids(conn: &rusqlite::Connection, sql: &str) -> Vec<i64> {
 
 /// p50 and p99 of each command, one call timed at a time, through
 /// `bookrun::execute` as the window and the CLI call it.
+/// The disk's own `fsync` of a small file, in the folder of the databases:
+/// the reference for the writes' latency (a durable commit syncs the WAL).
+fn fsync(run: &Run) {
+    let path = run.data("fsync.probe");
+    let mut f = std::fs::File::create(&path).unwrap();
+    let n = if run.smoke { 50 } else { 500 };
+    let mut samples = vec![];
+    for i in 0..n {
+        f.write_all(&[i as u8; 512]).unwrap();
+        let start = Instant::now();
+        f.sync_all().unwrap();
+        samples.push(start.elapsed());
+    }
+    drop(f);
+    let _ = std::fs::remove_file(&path);
+    run.figure("fsync_p50", ms(percentile(&mut samples, 50)), "ms", None);
+    run.figure("fsync_p99", ms(percentile(&mut samples, 99)), "ms", None);
+}
+
+/// What the window's background task does: a passive checkpoint every half
+/// second on a connection of its own, until `stop`.
+fn background_checkpoints(
+    db: &Path,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    let conn = store::open_checkpointer(db).unwrap();
+    std::thread::spawn(move || {
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            store::checkpoint(&conn).unwrap();
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    })
+}
+
 fn latencies(run: &Run, db: &Path, scale: Scale) {
+    fsync(run);
     let mut conn = store::open(db).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let checkpoints = background_checkpoints(db, stop.clone());
     let at = now(support::NOW);
     let (warmup, n) = if run.smoke { (10, 100) } else { (50, 2000) };
     let mut rng = Rng::new(11);
@@ -180,6 +217,8 @@ fn latencies(run: &Run, db: &Path, scale: Scale) {
     // synchronous=FULL).
     conn.execute_batch("PRAGMA synchronous = NORMAL").unwrap();
     measure(&mut conn, "_nosync", writes_again);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    checkpoints.join().unwrap();
 }
 
 /// Runs `cmd` `n` times, returning each run's wall time; fails on a failed run.

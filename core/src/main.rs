@@ -75,10 +75,18 @@ fn main() -> ExitCode {
         }
     };
     match run(cli) {
-        Ok(v) => {
+        Ok((v, conn)) => {
             let out = serde_json::to_string_pretty(&v).expect("json");
-            if writeln!(std::io::stdout(), "{out}").is_err() {
+            if writeln!(std::io::stdout(), "{out}")
+                .and_then(|()| std::io::stdout().flush())
+                .is_err()
+            {
                 return ExitCode::from(1);
+            }
+            // The answer is out: now copy the WAL into the file, off the
+            // command's path (a failure here loses nothing: the WAL stays).
+            if let Err(e) = store::checkpoint(&conn) {
+                eprintln!("checkpoint: {e}");
             }
             ExitCode::SUCCESS
         }
@@ -94,7 +102,7 @@ fn first_line(s: &str) -> String {
         .to_string()
 }
 
-fn run(cli: Cli) -> Result<Value, Error> {
+fn run(cli: Cli) -> Result<(Value, rusqlite::Connection), Error> {
     let name = cli.command.ok_or_else(|| {
         Error::Usage("no command given; `bookrun --help` lists the commands".into())
     })?;
@@ -144,5 +152,6 @@ fn run(cli: Cli) -> Result<Value, Error> {
     if cli.demo {
         bookrun::demo::seed_if_empty(&mut conn, now)?;
     }
-    api::execute(&mut conn, &name, args, now)
+    let v = api::execute(&mut conn, &name, args, now)?;
+    Ok((v, conn))
 }

@@ -8,6 +8,9 @@ use std::sync::{Mutex, MutexGuard};
 
 pub struct Db {
     conn: Mutex<Connection>,
+    /// A second connection, only for the background task's checkpoints, so
+    /// a command never waits behind one.
+    checkpointer: Mutex<Connection>,
     pub path: PathBuf,
 }
 
@@ -21,10 +24,21 @@ impl Db {
         if demo {
             bookrun::demo::seed_if_empty(&mut conn, now)?;
         }
+        let checkpointer = bookrun::store::open_checkpointer(path)?;
         Ok(Db {
             conn: Mutex::new(conn),
+            checkpointer: Mutex::new(checkpointer),
             path: path.to_path_buf(),
         })
+    }
+
+    /// Copies the WAL into the database file (passive: it waits for nobody),
+    /// off the commands' path; commits never checkpoint by themselves.
+    pub fn checkpoint(&self) {
+        let conn = self.checkpointer.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = bookrun::store::checkpoint(&conn) {
+            eprintln!("checkpoint: {e}");
+        }
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Connection> {

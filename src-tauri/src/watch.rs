@@ -2,6 +2,8 @@
 //! has passed, and notices commits made to the database by other processes
 //! (the `bookrun` CLI) through `PRAGMA data_version`. Either way the window
 //! is told to refresh (`bookrun://changed`) and new events are notified.
+//! Then it checkpoints the WAL on its own connection, so no command's
+//! commit does (`bookrun::store::WAL_AUTOCHECKPOINT_PAGES`).
 
 use crate::{db, notify};
 use std::time::Duration;
@@ -54,5 +56,6 @@ fn tick<R: Runtime>(app: &AppHandle<R>, last_version: &mut Option<i64>) -> bool 
     if settled || external {
         notify::deliver(app);
     }
+    db(app).checkpoint();
     settled || external
 }
