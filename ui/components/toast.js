@@ -5,6 +5,7 @@
 // kept for the history page too.
 
 import { el } from "../dom.js";
+import { groupAmountsIn } from "../format.js";
 
 /** How long a toast stays, in milliseconds (hovering or focusing it keeps it). */
 export const TOAST_MS = 4500;
@@ -37,7 +38,7 @@ export function toast(event) {
   const node = el(
     "div",
     { class: `toast kind-${event.kind || "message"}`, "data-test": "toast" },
-    el("div", { class: "toast-text" }, el("strong", {}, kindTitle(event) || "Done"), el("p", {}, event.message || "")),
+    el("div", { class: "toast-text" }, el("strong", {}, kindTitle(event) || "Done"), el("p", {}, groupAmountsIn(event.message))),
     el("button", { type: "button", class: "link", "aria-label": "Dismiss notification", onclick: () => node.remove() }, "×"),
   );
   host.append(node);

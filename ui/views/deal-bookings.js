@@ -6,7 +6,7 @@ import { confirmDialog } from "../components/dialog.js";
 import { attempt, load } from "../components/errors.js";
 import { table } from "../components/table.js";
 import { el, field, fill, refreshSelect } from "../dom.js";
-import { levelName, money, moneyEl, plural, reputationEl, statusBadge } from "../format.js";
+import { groupAmountsIn, levelName, money, moneyEl, plural, reputationEl, statusBadge } from "../format.js";
 import { participantPicker } from "../components/participant-picker.js";
 
 const PAGE = 50;
@@ -108,7 +108,7 @@ async function rejectFlow(booking, people, done) {
 function eventsText(events) {
   return (events || [])
     .map((e) => {
-      if (e.message) return e.message;
+      if (e.message) return groupAmountsIn(e.message);
       if (e.kind === "minimum_reached") return "The deal reached its minimum.";
       if (e.kind === "tier_reached") return `The deal reached ${levelName(e.to_level)}.`;
       return "";

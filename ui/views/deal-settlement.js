@@ -63,7 +63,7 @@ export function settlementPanel(dealId) {
       { label: "Participant", cell: (l) => l.participant_name ?? people.get(l.participant_id)?.name ?? `Participant ${l.participant_id}` },
       { label: "Item", cell: (l) => l.item },
       { label: "Qty", num: true, cell: (l) => String(l.quantity) },
-      { label: "Final unit price", num: true, cell: (l) => moneyEl(l.final_unit_price) },
+      { label: "Final price", num: true, cell: (l) => moneyEl(l.final_unit_price) },
       { label: deposit ? "Deposit charged" : "Charged at approval", num: true, cell: (l) => moneyEl(l.charged_before) },
       { label: "Final total", num: true, cell: (l) => moneyEl(l.final_total) },
       { label: s.outcome === "settled" ? "Price reduction" : "Refund", num: true, cell: (l) => amountOrDash(l.refund) },

@@ -24,7 +24,7 @@ export function mount(root) {
   const status = el("p", { class: "confirm-line", role: "status", "data-test": "money-status" });
   root.append(
     el("header", { class: "page-head" }, el("h1", {}, "Money")),
-    el("p", { class: "hint" }, "Both directions of every wallet: who owes you, and whom you owe. Record a payment or a payout right in its row; the amount is filled in with what the core computed, and you can change it."),
+    el("p", { class: "hint" }, "Both directions of every wallet: who owes you, and whom you owe. Record a payment or a payout right in its row; the amount is filled in with what is owed, and you can change it."),
     status,
     owesBox,
     dueBox,
@@ -183,7 +183,7 @@ export function mount(root) {
     const columns = [
       { label: "Participant", cell: (d) => el("a", { href: `#/participants/${d.participant_id}` }, d.name) },
       { label: "You owe", num: true, cell: (d) => moneyEl(d.owed, d.currency) },
-      { label: "From", className: "wrap", cell: (d) => deals(d.deals) },
+      { label: "From", className: "wrap", cell: (d) => (d.deals.length ? deals(d.deals) : el("span", { class: "muted" }, "payments and refunds across deals")) },
       { label: "E-mail", className: "wrap", cell: (d) => d.email ?? "" },
       {
         label: "",

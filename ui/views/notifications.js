@@ -5,7 +5,7 @@ import { load } from "../components/errors.js";
 import { kindTitle, onSessionMessage, sessionMessages } from "../components/toast.js";
 import { serial } from "../components/serial.js";
 import { el, fill } from "../dom.js";
-import { timeEl } from "../format.js";
+import { groupAmountsIn, timeEl } from "../format.js";
 
 export function mount(root) {
   const refresh = serial(draw);
@@ -45,7 +45,7 @@ export function mount(root) {
                 "li",
                 { "data-test": `notification-${n.id}`, class: `kind-${n.kind}` },
                 el("div", { class: "note-head" }, el("span", { class: "badge event-kind" }, kindTitle(n)), timeEl(n.created_at)),
-                el("p", { class: "message" }, n.message),
+                el("p", { class: "message" }, groupAmountsIn(n.message)),
                 n.deal_id ? el("a", { href: `#/deals/${n.deal_id}` }, "Open deal") : null,
               ),
             ),
