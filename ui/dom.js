@@ -90,3 +90,15 @@ export function refreshSelect(select, pairs) {
   fill(select, options(pairs, current));
   if ([...select.options].some((o) => o.value === current)) select.value = current;
 }
+
+/**
+ * Marks an input `is-empty` while it has no value, so CSS can hide the grey
+ * sample date an empty datetime-local shows (it must not look filled).
+ */
+export function markEmpty(input) {
+  const sync = () => input.classList.toggle("is-empty", input.value === "");
+  input.addEventListener("input", sync);
+  input.addEventListener("change", sync);
+  sync();
+  return input;
+}

@@ -114,3 +114,12 @@ export function reputationEl(score) {
   if (score === undefined || score === null) return el("span", { class: "muted" }, "—");
   return el("span", { class: score < 0 ? "score neg" : "score" }, score > 0 ? `+${score}` : String(score));
 }
+
+/**
+ * Groups the digits of the amounts inside a message ("reached tier 1:
+ * model #1 29500.00 USD" -> "29,500.00 USD"): amounts with a decimal point
+ * and four or more whole digits, rewritten as strings like groupDigits.
+ */
+export function groupAmountsIn(text) {
+  return String(text ?? "").replace(/(^|[^\d.,])(-?\d{4,}\.\d+)(?![\d.])/g, (_, before, amount) => `${before}${groupDigits(amount)}`);
+}

@@ -5,7 +5,7 @@ import { checkTiers, createDeal, getDeal, updateDeal } from "../api.js";
 import { attempt, load } from "../components/errors.js";
 import { costOf, rowsEditor } from "../components/editor-rows.js";
 import { lossesList } from "./economics.js";
-import { el, field, fill, options } from "../dom.js";
+import { el, field, fill, markEmpty, options } from "../dom.js";
 import { fromLocalInput, toLocalInput } from "../format.js";
 
 const OPEN_EDITABLE = ["title", "description", "merchant", "pickup_points", "closes_at"];
@@ -39,8 +39,8 @@ function buildForm(deal) {
     description: textarea("deal-description", "description", d.description),
     merchant: input("deal-merchant", "merchant", d.merchant),
     currency: input("deal-currency", "currency", d.currency ?? "USD", { maxlength: 3, class: "code", spellcheck: "false" }),
-    opens_at: input("deal-opens-at", "opens_at", toLocalInput(d.opens_at), { type: "datetime-local" }),
-    closes_at: input("deal-closes-at", "closes_at", toLocalInput(d.closes_at), { type: "datetime-local" }),
+    opens_at: markEmpty(input("deal-opens-at", "opens_at", toLocalInput(d.opens_at), { type: "datetime-local" })),
+    closes_at: markEmpty(input("deal-closes-at", "closes_at", toLocalInput(d.closes_at), { type: "datetime-local" })),
     mode: select("deal-payment-mode", "payment.mode", [["full", "Full price"], ["deposit", "Deposit"]], d.payment?.mode ?? "full"),
     percent: input("deal-deposit-percent", "payment.percent", percent, { inputmode: "decimal", class: "num-input" }),
     commission: input("deal-commission-percent", "commission_percent", d.commission_percent, { inputmode: "decimal", class: "num-input" }),
@@ -78,9 +78,9 @@ function buildForm(deal) {
         "div",
         { class: "grid-3" },
         field("Currency", controls.currency, "ISO 4217 code, e.g. USD."),
-        field("Opens at", controls.opens_at, "Optional; local time."),
-        field("Closes at", controls.closes_at, "End of the booking window; local time."),
-        field("Payment at approval", controls.mode),
+        field("Opens at", controls.opens_at, "Optional (empty: open at once); local time."),
+        field("Closes at", controls.closes_at, "Required: the end of the booking window; local time."),
+        field("Payment at approval", controls.mode, "What approving a booking charges: the full base price, or a deposit (the rest at the end)."),
         percentField,
         field("Commission percent", controls.commission, "Optional; paid by the merchant."),
       ),
@@ -93,8 +93,8 @@ function buildForm(deal) {
         "div",
         { class: "grid-3" },
         field("Minimum quantity", controls.min_qty, "Total approved units for the deal to succeed."),
-        field("Approval", controls.approval),
-        field("Max per participant", controls.max, "Optional."),
+        field("Approval", controls.approval, "Automatic: valid bookings count at once. Manual: you approve each one."),
+        field("Max per participant", controls.max, "Optional: units one participant may book in this deal."),
         field("Stock", controls.stock, "Optional cap on approved units."),
         field("Allowed e-mail domains", controls.domains, "Optional, comma separated."),
         field("Pickup points", controls.pickup, "Optional, one per line."),

@@ -7,16 +7,28 @@ import { attempt, load } from "../components/errors.js";
 import { serial } from "../components/serial.js";
 import { table } from "../components/table.js";
 import { el, field, fill } from "../dom.js";
-import { levelLabel, levelName, money, moneyEl, statusBadge, timeEl } from "../format.js";
+import { levelLabel, levelName, money, moneyEl, statusBadge, timeEl, when } from "../format.js";
 import { bookingPanels } from "./deal-bookings.js";
 import { settlementPanel } from "./deal-settlement.js";
 import { toolboxPanel } from "./deal-toolbox.js";
 import { deliveryPanel } from "./deal-delivery.js";
 import { buyMoreCard, lossesList } from "./economics.js";
+import { peopleCache } from "../components/people.js";
 import { ladder } from "./ladder.js";
 
-function stat(label, value, test, attrs = {}, wide = false) {
-  return el("div", { class: wide ? "stat wide" : "stat" }, el("span", { class: "stat-label" }, label), el("span", { class: "stat-value", "data-test": test, ...attrs }, value));
+function stat(label, value, test, attrs = {}, wide = false, hint = null) {
+  return el(
+    "div",
+    { class: wide ? "stat wide" : "stat" },
+    el("span", { class: "stat-label" }, label),
+    el("span", { class: "stat-value", "data-test": test, ...attrs }, value),
+    hint ? el("span", { class: "term-hint" }, hint) : null,
+  );
+}
+
+/** A domain term with its one-line hint beside it. */
+function term(text, hint) {
+  return el("p", { class: "term" }, el("span", { class: "term-name" }, text), " ", el("span", { class: "term-hint" }, hint));
 }
 
 function itemsTable(deal) {
@@ -60,14 +72,49 @@ export function mount(root, dealId) {
   let ladderItem = 0;
   let last = null;
   const itemsBox = el("section", { class: "panel", "aria-labelledby": "items-h" });
-  const bookings = bookingPanels(dealId, refresh);
+  // Names of the participants the page shows, without listing them all.
+  const people = peopleCache();
+  const bookings = bookingPanels(dealId, refresh, people);
   const settlement = settlementPanel(dealId);
   const toolbox = toolboxPanel(dealId);
   const delivery = deliveryPanel(dealId, () => refresh());
-  root.append(el("header", { class: "page-head" }, heading, el("a", { href: "#/deals", class: "button secondary" }, "All deals")), head, stats, buyMore, ladderBox, itemsBox, ...bookings.nodes, delivery.node, toolbox.node, settlement.node);
+  // What the last action on the deal did, said once under its buttons.
+  const said = el("p", { class: "confirm-line", role: "status", "data-test": "deal-confirmation" });
+  root.append(
+    el("header", { class: "page-head" }, heading, el("a", { href: "#/deals", class: "button secondary" }, "All deals")),
+    head,
+    said,
+    stats,
+    bookings.form,
+    buyMore,
+    ladderBox,
+    itemsBox,
+    ...bookings.nodes,
+    delivery.node,
+    toolbox.node,
+    settlement.node,
+  );
 
-  async function act(fn) {
-    if (await attempt(fn)) refresh();
+  // B (outside a text field, without modifiers) goes to the Book form.
+  const onKey = (e) => {
+    if (!root.isConnected) {
+      document.removeEventListener("keydown", onKey);
+      return;
+    }
+    if (e.key !== "b" && e.key !== "B") return;
+    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    const t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.closest?.("dialog"))) return;
+    if (bookings.goToForm()) e.preventDefault();
+  };
+  document.addEventListener("keydown", onKey);
+
+  /** Runs an action; on success says `done` (text, or a function of the result) and refreshes. */
+  async function act(fn, done) {
+    const r = await attempt(fn);
+    if (!r) return;
+    fill(said, typeof done === "function" ? done(r) : done || "");
+    refresh();
   }
 
   async function endFlow(deal) {
@@ -88,7 +135,14 @@ export function mount(root, dealId) {
         el("p", { class: "warning" }, "This cannot be undone."),
       ],
     });
-    if (ok) act(() => api.endDeal({ deal_id: deal.id }));
+    if (ok)
+      act(
+        () => api.endDeal({ deal_id: deal.id }),
+        (r) =>
+          r.outcome === "settled"
+            ? `Deal ended: settled at ${levelName(r.level)} with ${r.approved_qty} approved units. Refunds and charges are in the wallets; the Money page shows who owes you and whom you owe.`
+            : `Deal ended: it failed with ${r.approved_qty} approved units, below the minimum. Everything charged was refunded.`,
+      );
   }
 
   /** A draft with the same terms, opened in the editor to set its dates. */
@@ -115,7 +169,7 @@ export function mount(root, dealId) {
     if (!ok) return;
     const args = { deal_id: deal.id };
     if (reason.value.trim()) args.reason = reason.value;
-    act(() => api.cancelDeal(args));
+    act(() => api.cancelDeal(args), "Deal cancelled: every booking is cancelled and everything charged was refunded.");
   }
 
   /** The ladder of the chosen item, its loss bands, and the cost check. */
@@ -152,8 +206,9 @@ export function mount(root, dealId) {
     );
   }
 
-  function renderHead(deal, check) {
+  function renderHead(deal, check, endedAt) {
     heading.textContent = deal.title;
+    const ended = ["settled", "failed", "cancelled"].includes(deal.status);
     const editable = deal.status === "draft" || deal.status === "open";
     fill(
       head,
@@ -162,17 +217,43 @@ export function mount(root, dealId) {
         { class: "deal-meta" },
         statusBadge(deal.status, { "data-test": "deal-status" }),
         deal.merchant ? el("span", {}, deal.merchant) : null,
-        el("span", {}, "Closes ", timeEl(deal.closes_at)),
-        deal.opens_at ? el("span", {}, "Opens ", timeEl(deal.opens_at)) : null,
-        el("span", {}, deal.payment.mode === "deposit" ? `Deposit ${deal.payment.percent}%` : "Full payment"),
-        el("span", {}, deal.approval === "manual" ? "Manual approval" : "Automatic approval"),
+        ended
+          ? el("span", { "data-test": "deal-ended" }, `${deal.status === "cancelled" ? "Cancelled" : "Ended"} `, timeEl(endedAt ?? deal.updated_at))
+          : el("span", { "data-test": "deal-closes" }, "Closes ", timeEl(deal.closes_at)),
+        deal.opens_at && !ended ? el("span", {}, "Opens ", timeEl(deal.opens_at)) : null,
+      ),
+      el(
+        "div",
+        { class: "terms" },
+        term(
+          deal.payment.mode === "deposit" ? `Payment at approval: deposit ${deal.payment.percent}%` : "Payment at approval: full price",
+          deal.payment.mode === "deposit"
+            ? "Approval charges the deposit; the rest, at the final price, when the deal ends."
+            : "Approval charges the base price; a lower final price is refunded at the end.",
+        ),
+        term(
+          deal.approval === "manual" ? "Approval: manual" : "Approval: automatic",
+          deal.approval === "manual" ? "Bookings wait in the queue until you approve them." : "Every valid booking is approved, and charged, at once.",
+        ),
       ),
       deal.description ? el("p", { class: "description" }, deal.description) : null,
       deal.cancel_reason ? el("p", { class: "notice" }, `Cancelled: ${deal.cancel_reason}`) : null,
       el(
         "div",
         { class: "actions" },
-        deal.status === "draft" ? el("button", { type: "button", class: "primary", "data-test": "open-deal", onclick: () => act(() => api.openDeal({ deal_id: deal.id })) }, "Open deal") : null,
+        deal.status === "draft"
+          ? el(
+              "button",
+              {
+                type: "button",
+                class: "primary",
+                "data-test": "open-deal",
+                onclick: () => act(() => api.openDeal({ deal_id: deal.id }), (d) => `Deal opened: bookings are taken until ${when(d.closes_at)}. Book participants below (press B).`),
+              },
+              "Open deal",
+            )
+          : null,
+        deal.status === "open" ? el("button", { type: "button", class: "primary", "data-test": "go-book", title: "Go to the Book form (B)", onclick: () => bookings.goToForm() }, "Book…") : null,
         editable ? el("a", { href: `#/deals/${deal.id}/edit`, class: "button secondary", "data-test": "edit-deal" }, "Edit") : null,
         deal.status === "open" ? el("button", { type: "button", class: "secondary", "data-test": "end-deal", onclick: () => endFlow(deal) }, "End deal now") : null,
         el("button", { type: "button", class: "secondary", "data-test": "repeat-deal", title: "A new draft with the same terms and no bookings", onclick: () => repeatFlow(deal) }, "Repeat this deal"),
@@ -181,10 +262,10 @@ export function mount(root, dealId) {
     );
     fill(
       stats,
-      stat("Approved", String(deal.approved_qty), "approved-qty"),
-      stat("Pending", String(deal.pending_qty), "pending-qty"),
-      stat("Level", levelLabel(deal.level), "deal-level", { "data-level": deal.level }),
-      stat("Minimum", String(deal.min_qty), "min-qty"),
+      stat("Approved", String(deal.approved_qty), "approved-qty", {}, false, "count for the tiers"),
+      stat("Pending", String(deal.pending_qty), "pending-qty", {}, false, "wait for your approval"),
+      stat("Level", levelLabel(deal.level), "deal-level", { "data-level": deal.level }, false, "reached by approved units"),
+      stat("Minimum", String(deal.min_qty), "min-qty", {}, false, "units for the deal to happen"),
       check?.margin_now
         ? stat("Your margin now", money(check.margin_now.margin, deal.currency), "margin-now", { title: `The group pays ${money(check.margin_now.revenue)}, the merchant charges ${money(check.margin_now.cost)}${check.margin_now.complete ? "" : " (items without a cost left out)"}` })
         : null,
@@ -197,12 +278,15 @@ export function mount(root, dealId) {
   }
 
   async function draw() {
-    const [deal, people] = await Promise.all([load(() => api.getDeal({ deal_id: dealId })), load(() => api.listParticipants({}))]);
-    if (!deal || !people) return;
-    const byId = new Map(people.map((p) => [p.id, p]));
-    const check = deal.items.some((it) => it.cost) ? await load(() => api.checkTiers({ deal_id: deal.id })) : null;
-    renderHead(deal, check);
-    await Promise.all([bookings.update(deal, byId), delivery.update(deal, byId), toolbox.update(deal), settlement.update(deal, byId)]);
+    const deal = await load(() => api.getDeal({ deal_id: dealId }));
+    if (!deal) return;
+    const [check, s] = await Promise.all([
+      deal.items.some((it) => it.cost) ? load(() => api.checkTiers({ deal_id: deal.id })) : null,
+      // The settlement (or what ending now would do) with its lines' names, for the head and its panel.
+      deal.status === "draft" ? null : settlement.load(people),
+    ]);
+    renderHead(deal, check, deal.ended_at ?? s?.ended_at ?? null);
+    await Promise.all([bookings.update(deal), delivery.update(deal, people.map), toolbox.update(deal), settlement.update(deal, people.map, s)]);
   }
 
   refresh();

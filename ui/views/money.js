@@ -1,5 +1,6 @@
-// Money: who owes what across deals (oldest debt first, with a reminder to
-// copy for each), the bank statement import with its review step, and the
+// Money, both ways: who owes you (oldest debt first, with a reminder to copy)
+// and whom you owe (payouts due), each row with Record payment / Record
+// payout in place; the bank statement import with its review step, and the
 // ledger export.
 
 import * as api from "../api.js";
@@ -10,43 +11,218 @@ import { table } from "../components/table.js";
 import { el, field, fill, options } from "../dom.js";
 import { money, moneyEl, plural, timeEl } from "../format.js";
 
+/** The key of a wallet row: participant and currency ("4-USD"). */
+const key = (d) => `${d.participant_id}-${d.currency}`;
+
 export function mount(root) {
   const refresh = serial(draw);
-  const owesBox = el("section", { class: "panel", "aria-labelledby": "owes-h" });
+  const owesBox = el("section", { class: "panel", "aria-labelledby": "owes-h", "data-test": "owes-panel" });
+  const dueBox = el("section", { class: "panel", "aria-labelledby": "payouts-h", "data-test": "payouts-panel" });
   const bankBox = el("section", { class: "panel", "aria-labelledby": "bank-h" });
   const ledgerBox = el("section", { class: "panel", "aria-labelledby": "ledger-h" });
-  root.append(el("header", { class: "page-head" }, el("h1", {}, "Money")), owesBox, bankBox, ledgerBox);
+  // The last thing recorded here, said once under the page heading.
+  const status = el("p", { class: "confirm-line", role: "status", "data-test": "money-status" });
+  root.append(
+    el("header", { class: "page-head" }, el("h1", {}, "Money")),
+    el("p", { class: "hint" }, "Both directions of every wallet: who owes you, and whom you owe. Record a payment or a payout right in its row; the amount is filled in with what is owed, and you can change it."),
+    status,
+    owesBox,
+    dueBox,
+    bankBox,
+    ledgerBox,
+  );
 
-  // --- who owes what
+  // The one open "record" form (a payment or a payout) and the row it belongs to.
+  let open = null;
+
+  /**
+   * The form that records a payment (`kind` "payment") or a payout for row
+   * `d`, opened in place under it, the amount prefilled with the core's
+   * decimal string.
+   */
+  function recordForm(kind, d, amount) {
+    const k = key(d);
+    const amountInput = el("input", {
+      type: "text",
+      id: `${kind}-amount-${k}`,
+      value: amount,
+      inputmode: "decimal",
+      class: "num-input",
+      autocomplete: "off",
+      "data-field": "amount",
+      "data-test": `${kind}-amount-${k}`,
+    });
+    const method =
+      kind === "payment"
+        ? el("input", { type: "text", id: `${kind}-method-${k}`, "data-field": "method", autocomplete: "off", placeholder: "cash, bank transfer…" })
+        : null;
+    const memo = el("input", { type: "text", id: `${kind}-memo-${k}`, "data-field": "memo", autocomplete: "off" });
+    const payment = kind === "payment";
+    const form = el(
+      "form",
+      { class: "inline-form record-form", novalidate: true, "data-test": `${kind}-form-${k}`, "aria-label": payment ? `Record a payment from ${d.name}` : `Record a payout to ${d.name}` },
+      el(
+        "div",
+        { class: "grid-3" },
+        field(`Amount (${d.currency})`, amountInput, payment ? `What ${d.name} paid you. Prefilled with what they owe.` : `What you handed back to ${d.name}. Prefilled with what you owe them.`),
+        method ? field("Method (optional)", method) : null,
+        field("Memo (optional)", memo),
+      ),
+      el(
+        "div",
+        { class: "form-actions" },
+        el("button", { type: "submit", class: "primary", "data-test": `confirm-${kind}-${k}` }, payment ? "Record payment" : "Record payout"),
+        el("button", { type: "button", class: "secondary", onclick: () => close() }, "Cancel"),
+      ),
+    );
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const args = { participant_id: d.participant_id, currency: d.currency, amount: amountInput.value.trim() };
+      if (method && method.value.trim()) args.method = method.value.trim();
+      if (memo.value.trim()) args.memo = memo.value;
+      const entry = await attempt(() => (payment ? api.recordPayment(args) : api.recordPayout(args)), form);
+      if (!entry) return;
+      const sum = money(entry.amount ?? args.amount, entry.currency ?? d.currency);
+      fill(status, payment ? `Recorded a payment of ${sum} from ${d.name}.` : `Recorded a payout of ${sum} to ${d.name}.`);
+      open = null;
+      refresh();
+    });
+    return { kind, key: k, form, focus: amountInput };
+  }
+
+  function close() {
+    open = null;
+    refresh();
+  }
+
+  function toggle(kind, d, amount) {
+    if (open && open.kind === kind && open.key === key(d)) {
+      close();
+      return;
+    }
+    open = recordForm(kind, d, amount);
+    fill(status);
+    const opened = open;
+    refresh().then(() => {
+      if (open !== opened || !opened.focus.isConnected) return;
+      opened.focus.focus();
+      opened.focus.select();
+    });
+  }
+
+  /** Puts the open form (kept across refreshes, with what was typed) under its row. */
+  function placeForm(box, kind, columns) {
+    if (!open || open.kind !== kind) return;
+    const row = box.querySelector(`[data-test="${kind === "payment" ? "owes" : "payout"}-${CSS.escape(open.key)}"]`);
+    if (!row) {
+      open = null;
+      return;
+    }
+    row.classList.add("has-form");
+    row.after(el("tr", { class: "form-row" }, el("td", { colspan: columns }, open.form)));
+  }
+
+  function deals(list) {
+    return list.map((x, i) => [i ? ", " : "", x.deal_id ? el("a", { href: `#/deals/${x.deal_id}` }, x.title) : x.title]);
+  }
+
+  // --- who owes you
   function renderOwes(debts) {
-    fill(
-      owesBox,
-      el("h2", { id: "owes-h" }, "Who owes what"),
-      el("p", { class: "hint" }, "Outstanding balances across all deals, the oldest debt first."),
+    const columns = [
+      { label: "Participant", cell: (d) => el("a", { href: `#/participants/${d.participant_id}` }, d.name) },
+      { label: "Owes you", num: true, cell: (d) => moneyEl(d.owes, d.currency) },
+      { label: "Since", cell: (d) => timeEl(d.owing_since) },
+      { label: "Deals", className: "wrap", cell: (d) => deals(d.deals) },
+      { label: "Reference", cell: (d) => el("code", {}, d.reference) },
+      {
+        label: "",
+        className: "row-tools",
+        cell: (d) =>
+          el(
+            "div",
+            { class: "row-actions" },
+            el(
+              "button",
+              {
+                type: "button",
+                class: "primary small",
+                "data-test": `record-payment-${key(d)}`,
+                "aria-expanded": String(!!open && open.kind === "payment" && open.key === key(d)),
+                onclick: () => toggle("payment", d, d.owes),
+              },
+              "Record payment",
+            ),
+            el(
+              "button",
+              { type: "button", class: "secondary small", "data-test": `copy-reminder-${d.participant_id}`, title: d.reminder, onclick: () => copyText(d.reminder, `The reminder for ${d.name}`) },
+              "Copy reminder",
+            ),
+          ),
+      },
+    ];
+    const box = el(
+      "div",
+      {},
+      el("h2", { id: "owes-h" }, "Who owes you"),
+      el("p", { class: "hint" }, "Participants whose wallet is below zero, across all deals, the oldest debt first."),
       table({
         test: "outstanding",
-        caption: "Outstanding balances",
-        empty: "Nobody owes anything.",
+        caption: "Who owes you",
+        empty: "Nobody owes you anything.",
         rows: debts,
-        rowAttrs: (d) => ({ "data-test": `owes-${d.participant_id}-${d.currency}` }),
-        columns: [
-          { label: "Participant", cell: (d) => el("a", { href: `#/participants/${d.participant_id}` }, d.name) },
-          { label: "Owes", num: true, cell: (d) => moneyEl(d.owes, d.currency) },
-          { label: "Since", cell: (d) => timeEl(d.owing_since) },
-          { label: "Deals", className: "wrap", cell: (d) => d.deals.map((x) => x.title).join(", ") },
-          { label: "Reference", cell: (d) => el("code", {}, d.reference) },
-          {
-            label: "",
-            cell: (d) =>
-              el(
-                "button",
-                { type: "button", class: "secondary small", "data-test": `copy-reminder-${d.participant_id}`, title: d.reminder, onclick: () => copyText(d.reminder, `The reminder for ${d.name}`) },
-                "Copy reminder",
-              ),
-          },
-        ],
+        rowAttrs: (d) => ({ "data-test": `owes-${key(d)}` }),
+        columns,
       }),
     );
+    placeForm(box, "payment", columns.length);
+    swap(owesBox, box);
+  }
+
+  // --- whom you owe
+  function renderPayouts(due) {
+    const columns = [
+      { label: "Participant", cell: (d) => el("a", { href: `#/participants/${d.participant_id}` }, d.name) },
+      { label: "You owe", num: true, cell: (d) => moneyEl(d.owed, d.currency) },
+      { label: "From", className: "wrap", cell: (d) => (d.deals.length ? deals(d.deals) : el("span", { class: "muted" }, "payments and refunds across deals")) },
+      { label: "E-mail", className: "wrap", cell: (d) => d.email ?? "" },
+      {
+        label: "",
+        className: "row-tools",
+        cell: (d) =>
+          el(
+            "button",
+            {
+              type: "button",
+              class: "primary small",
+              "data-test": `record-payout-${key(d)}`,
+              "aria-expanded": String(!!open && open.kind === "payout" && open.key === key(d)),
+              onclick: () => toggle("payout", d, d.owed),
+            },
+            "Record payout",
+          ),
+      },
+    ];
+    const box = el(
+      "div",
+      {},
+      el("h2", { id: "payouts-h" }, "Whom you owe"),
+      el("p", { class: "hint" }, "Participants whose wallet is above zero: a refund after a deal ended lower, or an overpayment. Hand the money back, then record the payout."),
+      table({
+        test: "payouts-due",
+        caption: "Whom you owe",
+        empty: "You owe nobody anything.",
+        rows: due,
+        rowAttrs: (d) => ({ "data-test": `payout-${key(d)}` }),
+        columns,
+      }),
+    );
+    placeForm(box, "payout", columns.length);
+    swap(dueBox, box);
+  }
+
+  /** Replaces a panel's content with `box`'s (built first: no empty flash). */
+  function swap(panel, box) {
+    fill(panel, ...box.childNodes);
   }
 
   // --- bank statement import
@@ -178,8 +354,13 @@ export function mount(root) {
   fill(ledgerActions, exportButtons("Ledger", exportLedger, {}, "ledger", "export-ledger"));
 
   async function draw() {
-    const [debts, list] = await Promise.all([load(() => api.outstanding({})), load(() => api.listParticipants({}))]);
+    const [debts, due, list] = await Promise.all([load(() => api.outstanding({})), load(() => api.payoutsDue({})), load(() => api.listParticipants({}))]);
+    // Focus inside the open form comes back after the rows are redrawn.
+    const active = document.activeElement;
+    const keep = open && open.form.contains(active) ? active : null;
     if (debts) renderOwes(debts);
+    if (due) renderPayouts(due);
+    if (keep && keep.isConnected && document.activeElement !== keep) keep.focus({ preventScroll: true });
     if (list) people = list;
   }
 

@@ -19,6 +19,7 @@ function moneyForm(kind, ctx) {
   const method = kind === "payment" ? el("input", { type: "text", id: id("method"), "data-field": "method", placeholder: "cash, bank transfer…", autocomplete: "off" }) : null;
   const deal = kind === "payment" ? el("select", { id: id("deal"), "data-field": "deal_id" }) : null;
   const legend = el("legend", {});
+  const said = el("p", { class: "confirm-line", role: "status", "data-test": `${kind}-status` });
   const form = el(
     "form",
     { class: "inline-form", novalidate: true, "data-test": `${kind}-form` },
@@ -28,6 +29,7 @@ function moneyForm(kind, ctx) {
       legend,
       el("div", { class: "grid-2" }, field("Amount", amount), method ? field("Method", method) : null, deal ? field("Deal (optional)", deal) : null, field("Memo", memo)),
       el("button", { type: "submit", class: "primary", "data-test": kind === "payment" ? "record-payment" : "record-payout" }, kind === "payment" ? "Record payment" : "Record payout"),
+      said,
     ),
   );
   form.addEventListener("submit", async (e) => {
@@ -37,7 +39,11 @@ function moneyForm(kind, ctx) {
     if (method && method.value.trim()) args.method = method.value;
     if (deal && deal.value) args.deal_id = Number(deal.value);
     const call = kind === "payment" ? api.recordPayment : api.recordPayout;
-    if (await attempt(() => call(args), form)) {
+    fill(said);
+    const entry = await attempt(() => call(args), form);
+    if (entry) {
+      const sum = money(entry.amount ?? args.amount, entry.currency ?? args.currency);
+      fill(said, kind === "payment" ? `Recorded a payment of ${sum}.` : `Recorded a payout of ${sum}.`);
       amount.value = "";
       memo.value = "";
       if (method) method.value = "";
@@ -192,7 +198,7 @@ export function mount(root, participantId) {
           { label: "Date", cell: (e) => timeEl(e.created_at) },
           { label: "Kind", className: "kind", cell: (e) => e.kind },
           { label: "Amount", num: true, className: "amount", cell: (e) => moneyEl(e.amount) },
-          { label: "Signed", num: true, className: "signed", cell: (e) => moneyEl(e.signed_amount) },
+          { label: el("span", { title: "How the entry moves the wallet: minus, the participant owes more; plus, less (or you owe them)." }, "Signed"), num: true, className: "signed", cell: (e) => moneyEl(e.signed_amount) },
           { label: "Balance after", num: true, className: "balance-after", cell: (e) => moneyEl(e.balance_after) },
           { label: "Details", className: "note", cell: (e) => details(e, titles) },
           {
@@ -204,6 +210,7 @@ export function mount(root, participantId) {
           },
         ],
       }),
+      st.entries.length ? el("p", { class: "hint" }, "Signed: how each entry moves the wallet. Minus: the participant owes you more; plus: they owe less, or you owe them.") : null,
     );
   }
 
@@ -212,6 +219,7 @@ export function mount(root, participantId) {
     fill(
       repBox,
       el("h2", { id: "rep-h" }, "Reputation ", reputationEl(rep.score)),
+      el("p", { class: "hint" }, "Reputation: one point for every deal completed, minus one for each penalty (a cancellation that lowered a deal's tier). It is shown in the approval queue."),
       table({
         test: "reputation",
         caption: "Reputation events",
