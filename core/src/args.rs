@@ -212,6 +212,13 @@ impl Args {
             .ok_or_else(|| self.missing(key))
     }
 
+    pub fn opt_currency(&mut self, key: &str) -> Result<Option<Currency>> {
+        match self.opt_str(key)? {
+            Some(s) => Ok(Some(Currency::parse(&self.field(key), &s)?)),
+            None => Ok(None),
+        }
+    }
+
     pub fn req_currency(&mut self, key: &str) -> Result<Currency> {
         let s = self.req_str(key)?;
         Currency::parse(&self.field(key), &s)
@@ -343,4 +350,250 @@ mod tests {
             "payment.\"\": is not a known field of this command"
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// Typed requests: each command's arguments as a struct, read by `Args`
+// (so every refusal keeps naming its field), with a field list for `--help`
+// and the window's generated command list derived from the field types.
+
+/// One field of a request, as `--help` and `ui/commands.js` show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    /// The field's type in words: `id`, `text`, `money`, `csv|pdf`, ...
+    pub ty: String,
+    pub optional: bool,
+}
+
+impl Field {
+    /// The field `name` of marker type `M` (`Opt<..>` makes it optional).
+    pub fn of<M: Arg>(name: &'static str) -> Field {
+        Field {
+            name,
+            ty: M::ty(),
+            optional: M::OPTIONAL,
+        }
+    }
+
+    /// `name: type` or `name?: type`, as `--help` prints it.
+    pub fn describe(&self) -> String {
+        let q = if self.optional { "?" } else { "" };
+        format!("{}{q}: {}", self.name, self.ty)
+    }
+}
+
+/// A command's request: read from the JSON arguments by `Args` (the caller
+/// then refuses any field nobody read), and described field by field.
+pub trait Request: Sized {
+    fn fields() -> Vec<Field>;
+    fn read(args: &mut Args) -> Result<Self>;
+}
+
+/// A request with no fields.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoArgs;
+
+impl Request for NoArgs {
+    fn fields() -> Vec<Field> {
+        Vec::new()
+    }
+    fn read(_: &mut Args) -> Result<Self> {
+        Ok(NoArgs)
+    }
+}
+
+/// A kind of argument: how `Args` reads it, what it reads into, and its
+/// name in `--help`.
+pub trait Arg {
+    type Value;
+    const OPTIONAL: bool = false;
+    fn ty() -> String;
+    fn read(args: &mut Args, key: &str) -> Result<Self::Value>;
+}
+
+/// An argument that may also be left out (or `null`).
+pub trait OptArg: Arg {
+    fn read_opt(args: &mut Args, key: &str) -> Result<Option<Self::Value>>;
+}
+
+/// An optional argument of kind `M`.
+pub struct Opt<M>(std::marker::PhantomData<M>);
+
+impl<M: OptArg> Arg for Opt<M> {
+    type Value = Option<M::Value>;
+    const OPTIONAL: bool = true;
+    fn ty() -> String {
+        M::ty()
+    }
+    fn read(args: &mut Args, key: &str) -> Result<Self::Value> {
+        M::read_opt(args, key)
+    }
+}
+
+macro_rules! arg_kind {
+    ($(#[$m:meta])* $name:ident, $value:ty, $ty:expr, $req:ident, $opt:ident) => {
+        $(#[$m])*
+        pub struct $name;
+        impl Arg for $name {
+            type Value = $value;
+            fn ty() -> String {
+                $ty.to_string()
+            }
+            fn read(args: &mut Args, key: &str) -> Result<$value> {
+                args.$req(key)
+            }
+        }
+        impl OptArg for $name {
+            fn read_opt(args: &mut Args, key: &str) -> Result<Option<$value>> {
+                args.$opt(key)
+            }
+        }
+    };
+}
+
+arg_kind!(
+    /// A database id (a whole number).
+    Id, i64, "id", req_id, opt_id
+);
+arg_kind!(
+    /// A one-line text: trimmed, at most 200 characters.
+    Line, String, "text", req_line, opt_line
+);
+arg_kind!(
+    /// A string taken as given (a file path, CSV text).
+    Str, String, "string", req_str, opt_str
+);
+arg_kind!(
+    /// An ISO 4217 currency code.
+    CurrencyCode, Currency, "currency", req_currency, opt_currency
+);
+
+/// A multi-line text (notes, reasons, memos): always optional.
+pub struct Text;
+impl Arg for Text {
+    type Value = Option<String>;
+    const OPTIONAL: bool = true;
+    fn ty() -> String {
+        "text (multi-line)".into()
+    }
+    fn read(args: &mut Args, key: &str) -> Result<Option<String>> {
+        args.opt_text(key)
+    }
+}
+
+/// `true` or `false`, always optional (each command says its default).
+pub struct Bool;
+impl Arg for Bool {
+    type Value = Option<bool>;
+    const OPTIONAL: bool = true;
+    fn ty() -> String {
+        "true|false".into()
+    }
+    fn read(args: &mut Args, key: &str) -> Result<Option<bool>> {
+        args.opt_bool(key)
+    }
+}
+
+/// A whole number from `MIN` to `MAX`.
+pub struct IntIn<const MIN: i64, const MAX: i64>;
+impl<const MIN: i64, const MAX: i64> Arg for IntIn<MIN, MAX> {
+    type Value = i64;
+    fn ty() -> String {
+        if MAX == i64::MAX {
+            format!("integer >= {MIN}")
+        } else {
+            format!("integer {MIN}..{MAX}")
+        }
+    }
+    fn read(args: &mut Args, key: &str) -> Result<i64> {
+        args.req_int_in(key, MIN, MAX)
+    }
+}
+impl<const MIN: i64, const MAX: i64> OptArg for IntIn<MIN, MAX> {
+    fn read_opt(args: &mut Args, key: &str) -> Result<Option<i64>> {
+        args.opt_int_in(key, MIN, MAX)
+    }
+}
+
+/// A money amount in the request's currency: a decimal string, read by the
+/// command once it knows the currency (described here for `--help`).
+pub struct Money;
+impl Arg for Money {
+    type Value = ();
+    fn ty() -> String {
+        "money".into()
+    }
+    fn read(_: &mut Args, _: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A JSON value described in words, read by the command itself.
+pub trait Shape {
+    const TY: &'static str;
+}
+
+/// A field read by hand (a nested object or array), described by `S`.
+pub struct Raw<S>(std::marker::PhantomData<S>);
+impl<S: Shape> Arg for Raw<S> {
+    type Value = ();
+    fn ty() -> String {
+        S::TY.into()
+    }
+    fn read(_: &mut Args, _: &str) -> Result<()> {
+        Ok(())
+    }
+}
+impl<S: Shape> OptArg for Raw<S> {
+    fn read_opt(_: &mut Args, _: &str) -> Result<Option<()>> {
+        Ok(None)
+    }
+}
+
+/// One word of a fixed set: an enum made by `crate::words!`.
+pub struct Choice<E>(std::marker::PhantomData<E>);
+impl<E: crate::words::Words> Arg for Choice<E> {
+    type Value = E;
+    fn ty() -> String {
+        E::ALL
+            .iter()
+            .map(|e| e.as_str())
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+    fn read(args: &mut Args, key: &str) -> Result<E> {
+        let s = args.req_choice(key, E::STRS)?;
+        Ok(E::from_known(s))
+    }
+}
+impl<E: crate::words::Words> OptArg for Choice<E> {
+    fn read_opt(args: &mut Args, key: &str) -> Result<Option<E>> {
+        Ok(args.opt_choice(key, E::STRS)?.map(E::from_known))
+    }
+}
+
+/// Declares a request struct read field by field, in order, by the kind of
+/// each field: `request! { pub struct GetDeal { deal_id: Id } }` gives
+/// `GetDeal { deal_id: i64 }`, its reader and its `--help` fields.
+#[macro_export]
+macro_rules! request {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident : $kind:ty),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            $($(#[$fm])* pub $field: <$kind as $crate::args::Arg>::Value,)*
+        }
+        impl $crate::args::Request for $name {
+            fn fields() -> Vec<$crate::args::Field> {
+                vec![$($crate::args::Field::of::<$kind>(stringify!($field))),*]
+            }
+            #[allow(unused_variables)]
+            fn read(args: &mut $crate::args::Args) -> $crate::error::Result<Self> {
+                Ok($name {
+                    $($field: <$kind as $crate::args::Arg>::read(args, stringify!($field))?,)*
+                })
+            }
+        }
+    };
 }

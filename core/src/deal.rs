@@ -2,6 +2,7 @@
 //! validation (SPEC section 2), levels, prices at a level, the next tier.
 
 use crate::args::{line_element, Args};
+use crate::args::{Arg, Choice};
 use crate::clock::Moment;
 use crate::economics::{Cost, MAX_PACKS};
 use crate::error::{Error, Result};
@@ -21,17 +22,27 @@ pub enum Payment {
     Deposit(Decimal),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Approval {
-    Auto,
-    Manual,
+crate::words! {
+    /// How bookings are approved.
+    pub enum Approval("approval mode") {
+        Auto = "auto",
+        Manual = "manual",
+    }
 }
 
-impl Approval {
-    pub fn as_str(self) -> &'static str {
+crate::words! {
+    /// How a deal is paid: the whole price at approval, or a deposit.
+    pub enum PaymentMode("payment mode") {
+        Full = "full",
+        Deposit = "deposit",
+    }
+}
+
+impl Payment {
+    pub fn mode(&self) -> PaymentMode {
         match self {
-            Approval::Auto => "auto",
-            Approval::Manual => "manual",
+            Payment::Full => PaymentMode::Full,
+            Payment::Deposit(_) => PaymentMode::Deposit,
         }
     }
 }
@@ -103,6 +114,57 @@ pub const FIELDS: [&str; 16] = [
     "tiers",
 ];
 
+/// Shapes of the nested terms, for `--help`.
+pub struct PaymentShape;
+impl crate::args::Shape for PaymentShape {
+    const TY: &'static str = "{mode: full|deposit, percent?}";
+}
+pub struct ItemsShape;
+impl crate::args::Shape for ItemsShape {
+    const TY: &'static str = "[{name, base_price: money, cost?: {unit?, packs?: [{size, price}]}}]";
+}
+pub struct TiersShape;
+impl crate::args::Shape for TiersShape {
+    const TY: &'static str = "[{min_qty, prices: [money], reward?}]";
+}
+pub struct TextList;
+impl crate::args::Shape for TextList {
+    const TY: &'static str = "[text]";
+}
+pub struct Rfc3339;
+impl crate::args::Shape for Rfc3339 {
+    const TY: &'static str = "RFC 3339 time";
+}
+pub struct Percent;
+impl crate::args::Shape for Percent {
+    const TY: &'static str = "decimal percent";
+}
+
+/// The fields of the terms, in `FIELDS`' order, with their kinds: what
+/// `create_deal` takes (`optional` says whether `create_deal` may leave it
+/// out; `update_deal` and `clone_deal` take each of them optionally).
+pub fn term_fields() -> Vec<crate::args::Field> {
+    use crate::args::{CurrencyCode, Field, IntIn, Line, Opt, Raw, Text};
+    vec![
+        Field::of::<Line>("title"),
+        Field::of::<Text>("description"),
+        Field::of::<Opt<Line>>("merchant"),
+        Field::of::<CurrencyCode>("currency"),
+        Field::of::<Opt<Raw<Rfc3339>>>("opens_at"),
+        Field::of::<Raw<Rfc3339>>("closes_at"),
+        Field::of::<Raw<PaymentShape>>("payment"),
+        Field::of::<IntIn<1, MAX_QTY>>("min_qty"),
+        Field::of::<crate::args::Choice<Approval>>("approval"),
+        Field::of::<Opt<Raw<TextList>>>("allowed_domains"),
+        Field::of::<Opt<IntIn<1, MAX_QTY>>>("max_per_participant"),
+        Field::of::<Opt<IntIn<1, MAX_QTY>>>("stock"),
+        Field::of::<Opt<Raw<TextList>>>("pickup_points"),
+        Field::of::<Opt<Raw<Percent>>>("commission_percent"),
+        Field::of::<Raw<ItemsShape>>("items"),
+        Field::of::<Opt<Raw<TiersShape>>>("tiers"),
+    ]
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NextTier {
     pub level: i64,
@@ -130,10 +192,7 @@ impl Terms {
         }
         let min_qty = args.req_int_in("min_qty", 1, MAX_QTY)?;
         let payment = parse_payment(&mut args.req_object("payment")?)?;
-        let approval = match args.req_choice("approval", &["auto", "manual"])? {
-            "auto" => Approval::Auto,
-            _ => Approval::Manual,
-        };
+        let approval = <Choice<Approval> as Arg>::read(args, "approval")?;
         let allowed_domains = parse_unique_list(args, "allowed_domains", domain_element)?;
         let max_per_participant = args.opt_int_in("max_per_participant", 1, MAX_QTY)?;
         let stock = args.opt_int_in("stock", 1, MAX_QTY)?;
@@ -349,9 +408,9 @@ impl Terms {
 }
 
 fn parse_payment(p: &mut Args) -> Result<Payment> {
-    let payment = match p.req_choice("mode", &["full", "deposit"])? {
-        "full" => Payment::Full,
-        _ => {
+    let payment = match <Choice<PaymentMode> as Arg>::read(p, "mode")? {
+        PaymentMode::Full => Payment::Full,
+        PaymentMode::Deposit => {
             let f = p.field("percent");
             let s = p.req_str("percent")?;
             let pct = parse_percent(&f, &s)?;

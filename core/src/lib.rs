@@ -12,11 +12,12 @@ pub mod demo;
 pub mod economics;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod files;
 pub mod harness;
 pub mod money;
-pub mod report;
 pub mod store;
+pub mod words;
 
 pub use api::{execute, COMMANDS};
 pub use error::{Error, Result};

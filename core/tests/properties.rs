@@ -1505,6 +1505,7 @@ impl World {
     fn check_all(&mut self) {
         self.db.assert_invariants();
         let step = self.step.clone();
+        self.check_statements_agree_with_settlement(&step);
         for d in 0..self.deals.len() {
             let id = self.deals[d].id;
             let g = self.db.ok("get_deal", json!({ "deal_id": id }));
@@ -1711,6 +1712,61 @@ impl World {
             self.seen_note = n["id"].as_i64().unwrap();
         }
         self.notes.clear();
+    }
+
+    /// `deal_statement` and `preview_settlement` agree for every booking:
+    /// final price, total, what was charged, refund and due (one settlement
+    /// calculation, seen from two commands).
+    fn check_statements_agree_with_settlement(&mut self, step: &str) {
+        for d in 0..self.deals.len() {
+            let id = self.deals[d].id;
+            let preview = self.db.ok("preview_settlement", json!({ "deal_id": id }));
+            if preview["outcome"] == "cancelled" {
+                continue;
+            }
+            let lines = preview["lines"].as_array().cloned().unwrap_or_default();
+            let mut people: Vec<i64> = lines
+                .iter()
+                .map(|l| l["participant_id"].as_i64().unwrap())
+                .collect();
+            people.sort_unstable();
+            people.dedup();
+            for p in people {
+                let st = self.db.ok(
+                    "deal_statement",
+                    json!({ "deal_id": id, "participant_id": p }),
+                );
+                let mine: Vec<&Value> = lines
+                    .iter()
+                    .filter(|l| l["participant_id"] == json!(p))
+                    .collect();
+                let got = st["lines"].as_array().unwrap();
+                assert_eq!(
+                    got.len(),
+                    mine.len(),
+                    "[{step}] deal {id} participant {p}: {st} vs {preview}"
+                );
+                for (s_line, l) in got.iter().zip(mine) {
+                    assert_eq!(
+                        s_line["booking_id"], l["booking_id"],
+                        "[{step}] {st} vs {preview}"
+                    );
+                    for (sk, lk) in [
+                        ("final_unit_price", "final_unit_price"),
+                        ("final_total", "final_total"),
+                        ("charged_at_approval", "charged_before"),
+                        ("refund", "refund"),
+                        ("due", "due"),
+                    ] {
+                        assert_eq!(
+                            s_line[sk], l[lk],
+                            "[{step}] deal {id} booking {}: statement {sk} vs settlement {lk}",
+                            l["booking_id"]
+                        );
+                    }
+                }
+            }
+        }
     }
 
     fn check_reputation(&mut self) {

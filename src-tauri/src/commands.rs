@@ -1,6 +1,7 @@
-//! The Tauri commands: one per entry of the core's command table, generated
-//! by a macro and checked against the table by a test, so the window and
-//! the `bookrun` CLI expose the same names with the same JSON. Each runs off
+//! The Tauri commands: one per entry of the core's command list, generated
+//! from that list (`bookrun::with_commands!`) and checked against the table
+//! by a test, so the window and the `bookrun` CLI expose the same names with
+//! the same JSON. Each runs off
 //! the main thread (`async`), calls the core, and maps errors to
 //! `{code, message, field?}`.
 
@@ -59,9 +60,12 @@ fn run<R: Runtime>(
     Ok(result?)
 }
 
-macro_rules! commands {
-    ($($name:ident),* $(,)?) => {
+/// One Tauri command per entry of the core's command list
+/// (`bookrun::with_commands!`): the list is written once, in the core.
+macro_rules! tauri_commands {
+    ($($kind:ident $name:ident($rm:ident :: $req:ident) -> $sm:ident :: $res:ident, $summary:literal;)*) => {
         $(
+            #[doc = $summary]
             #[tauri::command(async)]
             pub fn $name<R: Runtime>(app: AppHandle<R>, request: Request<'_>) -> Result<Value, CommandError> {
                 run(&app, stringify!($name), request.body())
@@ -78,53 +82,7 @@ macro_rules! commands {
     };
 }
 
-commands!(
-    create_deal,
-    update_deal,
-    open_deal,
-    end_deal,
-    cancel_deal,
-    check_tiers,
-    get_deal,
-    list_deals,
-    add_participant,
-    set_credit_limit,
-    list_participants,
-    book,
-    approve_booking,
-    reject_booking,
-    cancel_booking,
-    preview_cancel,
-    list_bookings,
-    record_payment,
-    record_payout,
-    reverse_entry,
-    statement,
-    balances,
-    preview_settlement,
-    reputation,
-    notifications,
-    preview_signups,
-    import_signups,
-    preview_bank_import,
-    import_bank,
-    mark_collected,
-    pickup_list,
-    merchant_order,
-    deal_statement,
-    outstanding,
-    payouts_due,
-    share_text,
-    export_merchant_order,
-    export_pickup_lists,
-    export_statement,
-    export_ledger,
-    record_delivery,
-    preview_delivery,
-    clone_deal,
-    backup,
-    restore,
-);
+bookrun::with_commands!(tauri_commands);
 
 #[cfg(test)]
 mod tests {

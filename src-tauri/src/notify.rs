@@ -21,13 +21,17 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>) {
         }
     };
     for ev in events {
-        let title = ev["title"].as_str().unwrap_or("Book & Run");
-        let body = ev["message"].as_str().unwrap_or_default();
-        if let Err(e) = app.notification().builder().title(title).body(body).show() {
-            eprintln!("notifications: cannot show event {}: {e}", ev["id"]);
+        if let Err(e) = app
+            .notification()
+            .builder()
+            .title(ev.title)
+            .body(&ev.message)
+            .show()
+        {
+            eprintln!("notifications: cannot show event {}: {e}", ev.id);
             return;
         }
-        let id = ev["id"].as_i64().unwrap_or_default();
+        let id = ev.id;
         let now = bookrun::clock::format(bookrun::clock::system_now());
         match mark_delivered(&conn, id, &now) {
             Ok(_) => {

@@ -4,7 +4,7 @@
 use super::deals::{self, Deal};
 use super::ledger::{self, Kind, NewEntry};
 use super::{credit, notifications, participants, reputation, Ctx, OptionalRow};
-use crate::args::Args;
+use crate::args::{Choice, Id, IntIn, Line, Opt, Text};
 use crate::deal::{Approval, Payment, MAX_QTY};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
@@ -12,14 +12,70 @@ use crate::money;
 use rusqlite::{params, Row, Transaction};
 use serde_json::{json, Value};
 
-pub const STATUSES: [&str; 6] = [
-    "pending",
-    "approved",
-    "rejected",
-    "cancelled",
-    "expired",
-    "waitlisted",
-];
+crate::words! {
+    /// Who cancels a booking.
+    pub enum CancelledBy("canceller") {
+        Participant = "participant",
+        Organizer = "organizer",
+    }
+}
+
+crate::words! {
+    /// A booking's state (SPEC section 3, and the waitlist).
+    pub enum BookingStatus("booking status") {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+        Cancelled = "cancelled",
+        Expired = "expired",
+        Waitlisted = "waitlisted",
+    }
+}
+
+crate::request! {
+    pub struct Book {
+        deal_id: Id,
+        participant_id: Id,
+        item: Line,
+        quantity: IntIn<1, MAX_QTY>,
+        pickup_point: Opt<Line>,
+        note: Text,
+    }
+}
+
+crate::request! {
+    /// A command on one booking.
+    pub struct BookingId { booking_id: Id }
+}
+
+crate::request! {
+    pub struct RejectBooking { booking_id: Id, reason: Text }
+}
+
+crate::request! {
+    pub struct CancelBooking { booking_id: Id, reason: Text, by: Opt<Choice<CancelledBy>> }
+}
+
+crate::request! {
+    pub struct PreviewCancel { booking_id: Id, by: Opt<Choice<CancelledBy>> }
+}
+
+crate::request! {
+    pub struct ListBookings {
+        deal_id: Id,
+        status: Opt<Choice<BookingStatus>>,
+        offset: Opt<IntIn<0, { i64::MAX }>>,
+        limit: Opt<IntIn<1, { i64::MAX }>>,
+    }
+}
+
+/// A booking, its deal and the events a change caused.
+pub type Outcome = Value;
+/// A booking as the commands return it.
+pub type BookingView = Value;
+pub type BookingList = Vec<BookingView>;
+/// What cancelling a booking would do.
+pub type CancelPreview = Value;
 
 #[derive(Debug, Clone)]
 pub struct Booking {
@@ -208,26 +264,7 @@ fn admit(ctx: &Ctx, deal: &Deal, b: &Booking, was_pending: bool) -> Result<()> {
     deals::add_quantities(ctx.tx, deal.id, b.item, b.quantity, pending)
 }
 
-/// One booking request, read from `book`'s arguments or from a sign-up sheet.
-pub struct Request {
-    pub deal_id: i64,
-    pub participant_id: i64,
-    pub item: String,
-    pub quantity: i64,
-    pub pickup_point: Option<String>,
-    pub note: Option<String>,
-}
-
-pub fn book(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let req = Request {
-        deal_id: args.req_id("deal_id")?,
-        participant_id: args.req_id("participant_id")?,
-        item: args.req_line("item")?,
-        quantity: args.req_int_in("quantity", 1, MAX_QTY)?,
-        pickup_point: args.opt_line("pickup_point")?,
-        note: args.opt_text("note")?,
-    };
-    args.finish()?;
+pub fn book(ctx: &Ctx, req: Book) -> Result<Outcome> {
     let deal = deals::load(ctx.tx, req.deal_id)?;
     let (id, events) = place(ctx, &deal, &req)?;
     outcome(ctx, id, events)
@@ -252,7 +289,7 @@ fn waitlist_head(tx: &Transaction, deal_id: i64) -> Result<Option<Booking>> {
 /// `book`, then the booking, approved at once in auto mode, pending in
 /// manual mode, or waitlisted when the stock is claimed or others wait.
 /// Returns the booking id and the events.
-pub fn place(ctx: &Ctx, deal: &Deal, req: &Request) -> Result<(i64, Vec<Value>)> {
+pub fn place(ctx: &Ctx, deal: &Deal, req: &Book) -> Result<(i64, Vec<Value>)> {
     let deal_id = deal.id;
     let participant = participants::require(ctx.tx, req.participant_id)?;
     deal.require_open("book")?;
@@ -431,30 +468,20 @@ fn pending_booking(ctx: &Ctx, booking_id: i64, action: &str) -> Result<(Booking,
     Ok((b, deal))
 }
 
-pub fn approve_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let booking_id = args.req_id("booking_id")?;
-    args.finish()?;
+pub fn approve_booking(ctx: &Ctx, req: BookingId) -> Result<Outcome> {
+    let booking_id = req.booking_id;
     let (b, deal) = pending_booking(ctx, booking_id, "approved")?;
     let events = approve(ctx, &deal, &b, true)?;
     outcome(ctx, booking_id, events)
 }
 
-pub fn reject_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let booking_id = args.req_id("booking_id")?;
-    let reason = args.opt_text("reason")?;
-    args.finish()?;
+pub fn reject_booking(ctx: &Ctx, req: RejectBooking) -> Result<Outcome> {
+    let RejectBooking { booking_id, reason } = req;
     let (b, deal) = pending_booking(ctx, booking_id, "rejected")?;
     set_status(ctx, &b, "rejected", reason.as_deref(), None)?;
     deals::add_quantities(ctx.tx, deal.id, b.item, 0, -b.quantity)?;
     let events = promote_waitlist(ctx, deal.id)?;
     outcome(ctx, booking_id, events)
-}
-
-/// Who cancels: `by`, the participant unless the organizer says so.
-fn cancelled_by(args: &mut Args) -> Result<&'static str> {
-    Ok(args
-        .opt_choice("by", &["participant", "organizer"])?
-        .unwrap_or("participant"))
 }
 
 /// A booking that can be cancelled (pending or approved, of an open deal),
@@ -472,11 +499,13 @@ fn cancellable(ctx: &Ctx, booking_id: i64) -> Result<(Booking, Deal)> {
     Ok((b, deal))
 }
 
-pub fn cancel_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let booking_id = args.req_id("booking_id")?;
-    let reason = args.opt_text("reason")?;
-    let by = cancelled_by(args)?;
-    args.finish()?;
+pub fn cancel_booking(ctx: &Ctx, req: CancelBooking) -> Result<Outcome> {
+    let CancelBooking {
+        booking_id,
+        reason,
+        by,
+    } = req;
+    let by = by.unwrap_or(CancelledBy::Participant).as_str();
     let (b, deal) = cancellable(ctx, booking_id)?;
     set_status(ctx, &b, "cancelled", reason.as_deref(), Some(by))?;
     match b.status.as_str() {
@@ -528,12 +557,11 @@ pub fn cancel_booking(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     outcome(ctx, booking_id, events)
 }
 
-pub fn list_bookings(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let deal_id = args.req_id("deal_id")?;
-    let status = args.opt_choice("status", &STATUSES)?;
-    let offset = args.opt_int_in("offset", 0, i64::MAX)?.unwrap_or(0);
-    let limit = args.opt_int_in("limit", 1, i64::MAX)?.unwrap_or(-1);
-    args.finish()?;
+pub fn list_bookings(ctx: &Ctx, req: ListBookings) -> Result<BookingList> {
+    let deal_id = req.deal_id;
+    let status = req.status.map(BookingStatus::as_str);
+    let offset = req.offset.unwrap_or(0);
+    let limit = req.limit.unwrap_or(-1);
     let deal = deals::load(ctx.tx, deal_id)?;
     let mut stmt = ctx.tx.prepare_cached(&format!(
         "SELECT {COLUMNS}, {CHARGED_SQL}
@@ -546,7 +574,7 @@ pub fn list_bookings(ctx: &Ctx, args: &mut Args) -> Result<Value> {
             Ok(from_row(r)?.to_json(&deal, r.get(14)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Value::Array(rows))
+    Ok(rows)
 }
 
 /// What cancelling a booking would do, without doing it: the refund, the
@@ -569,10 +597,9 @@ fn level_after_cancelling(ctx: &Ctx, b: &Booking, deal: &Deal) -> Result<i64> {
     level
 }
 
-pub fn preview_cancel(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let booking_id = args.req_id("booking_id")?;
-    let by = cancelled_by(args)?;
-    args.finish()?;
+pub fn preview_cancel(ctx: &Ctx, req: PreviewCancel) -> Result<CancelPreview> {
+    let booking_id = req.booking_id;
+    let by = req.by.unwrap_or(CancelledBy::Participant).as_str();
     let (b, deal) = cancellable(ctx, booking_id)?;
     let approved = b.status == "approved";
     let from = deal.level();

@@ -4,7 +4,7 @@
 //! promotion) passes through [`room_for`]; settlement never asks.
 
 use super::{participants, Ctx};
-use crate::args::Args;
+use crate::args::{Args, CurrencyCode, Field, Id, Raw, Request, Shape};
 use crate::error::{Error, Result};
 use crate::money::Currency;
 use rusqlite::{params, OptionalExtension};
@@ -66,9 +66,41 @@ pub fn refusal(participant_id: i64, currency: Currency, charge: i64, missing: i6
     ))
 }
 
-pub fn set_credit_limit(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let participant_id = args.req_id("participant_id")?;
-    let currency = args.req_currency("currency")?;
+/// A participant's credit limit in a currency (`None` removes it).
+#[derive(Debug, Clone)]
+pub struct SetCreditLimit {
+    pub participant_id: i64,
+    pub currency: Currency,
+    /// Minor units, >= 0.
+    pub limit: Option<i64>,
+}
+
+pub struct LimitShape;
+impl Shape for LimitShape {
+    const TY: &'static str = "money >= 0, or null to remove it";
+}
+
+impl Request for SetCreditLimit {
+    fn fields() -> Vec<Field> {
+        vec![
+            Field::of::<Id>("participant_id"),
+            Field::of::<CurrencyCode>("currency"),
+            Field::of::<Raw<LimitShape>>("limit"),
+        ]
+    }
+    fn read(args: &mut Args) -> Result<Self> {
+        let participant_id = args.req_id("participant_id")?;
+        let currency = args.req_currency("currency")?;
+        let limit = read_limit(args, currency)?;
+        Ok(SetCreditLimit {
+            participant_id,
+            currency,
+            limit,
+        })
+    }
+}
+
+fn read_limit(args: &mut Args, currency: Currency) -> Result<Option<i64>> {
     let f = args.field("limit");
     let limit = match args.raw("limit") {
         None => return Err(Error::validation(f, "is required (null removes the limit)")),
@@ -87,7 +119,15 @@ pub fn set_credit_limit(ctx: &Ctx, args: &mut Args) -> Result<Value> {
             ))
         }
     };
-    args.finish()?;
+    Ok(limit)
+}
+
+pub fn set_credit_limit(ctx: &Ctx, req: SetCreditLimit) -> Result<participants::ParticipantView> {
+    let SetCreditLimit {
+        participant_id,
+        currency,
+        limit,
+    } = req;
     participants::require(ctx.tx, participant_id)?;
     match limit {
         Some(l) => ctx.tx.execute(

@@ -1,48 +1,32 @@
 //! Deals: create, update, open, read and list (SPEC section 2).
 
 use super::{Ctx, OptionalRow};
-use crate::args::Args;
+use crate::args::{Args, Choice, Field, Id, Opt, Request};
 use crate::clock::{self, Moment};
-use crate::deal::{Approval, Item, Payment, Terms, Tier};
+use crate::deal::{Approval, Item, Payment, PaymentMode, Terms, Tier};
 use crate::economics::{self, Cost};
 use crate::error::{Error, Result};
 use crate::money::Currency;
+use crate::words::Words;
 use rusqlite::{params, Row, Transaction};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::str::FromStr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Draft,
-    Open,
-    Settled,
-    Failed,
-    Cancelled,
+crate::words! {
+    /// A deal's state.
+    pub enum Status("deal status") {
+        Draft = "draft",
+        Open = "open",
+        Settled = "settled",
+        Failed = "failed",
+        Cancelled = "cancelled",
+    }
 }
 
-pub const STATUSES: [&str; 5] = ["draft", "open", "settled", "failed", "cancelled"];
-
 impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Open => "open",
-            Status::Settled => "settled",
-            Status::Failed => "failed",
-            Status::Cancelled => "cancelled",
-        }
-    }
-
     fn parse(s: &str) -> Result<Status> {
-        Ok(match s {
-            "draft" => Status::Draft,
-            "open" => Status::Open,
-            "settled" => Status::Settled,
-            "failed" => Status::Failed,
-            "cancelled" => Status::Cancelled,
-            other => return Err(Error::Storage(format!("unknown deal status {other:?}"))),
-        })
+        Status::stored(s)
     }
 
     pub fn is_ended(self) -> bool {
@@ -279,12 +263,12 @@ fn assemble(tx: &Transaction, id: i64, p: RowParts) -> Result<Deal> {
             items.len()
         )));
     }
-    let payment = match p.payment_mode.as_str() {
-        "deposit" => Payment::Deposit(
+    let payment = match PaymentMode::stored(&p.payment_mode)? {
+        PaymentMode::Deposit => Payment::Deposit(
             decimal("deposit percent", p.deposit_percent)?
                 .ok_or_else(|| Error::Storage("deposit deal without a percent".into()))?,
         ),
-        _ => Payment::Full,
+        PaymentMode::Full => Payment::Full,
     };
     let terms = Terms {
         title: p.title,
@@ -295,11 +279,7 @@ fn assemble(tx: &Transaction, id: i64, p: RowParts) -> Result<Deal> {
         closes_at: time("closes_at", Some(p.closes_at))?.expect("some"),
         payment,
         min_qty: p.min_qty,
-        approval: if p.approval == "manual" {
-            Approval::Manual
-        } else {
-            Approval::Auto
-        },
+        approval: Approval::stored(&p.approval)?,
         allowed_domains: stored("allowed domains", serde_json::from_str(&p.allowed_domains))?,
         max_per_participant: p.max_per_participant,
         stock: p.stock,
@@ -348,9 +328,10 @@ fn cost_text(cost: &Cost) -> String {
 /// Items are updated in place (an open deal keeps its items and their
 /// maintained approved totals; only a draft's may change).
 fn write_terms(ctx: &Ctx, id: i64, t: &Terms) -> Result<()> {
-    let (mode, pct) = match &t.payment {
-        Payment::Full => ("full", None),
-        Payment::Deposit(p) => ("deposit", Some(p.to_string())),
+    let mode = t.payment.mode().as_str();
+    let pct = match &t.payment {
+        Payment::Full => None,
+        Payment::Deposit(p) => Some(p.to_string()),
     };
     ctx.tx.execute(
         "UPDATE deals SET title = ?2, description = ?3, merchant = ?4, currency = ?5,
@@ -456,10 +437,68 @@ pub fn set_status(ctx: &Ctx, deal_id: i64, status: Status) -> Result<()> {
     Ok(())
 }
 
-pub fn create_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let terms = Terms::parse(args)?;
-    args.finish()?;
-    let id = insert(ctx, &terms)?;
+crate::request! {
+    /// A command on one deal.
+    pub struct DealId { deal_id: Id }
+}
+
+crate::request! {
+    pub struct ListDeals { status: Opt<Choice<Status>> }
+}
+
+/// `create_deal`'s request: the terms, read and validated.
+#[derive(Debug, Clone)]
+pub struct CreateDeal {
+    pub terms: Terms,
+}
+
+impl Request for CreateDeal {
+    fn fields() -> Vec<Field> {
+        crate::deal::term_fields()
+    }
+    fn read(args: &mut Args) -> Result<Self> {
+        Ok(CreateDeal {
+            terms: Terms::parse(args)?,
+        })
+    }
+}
+
+/// `update_deal`'s request: the deal and the fields to change, laid over
+/// its terms once it is loaded (`null` clears an optional one).
+#[derive(Debug, Clone)]
+pub struct UpdateDeal {
+    pub deal_id: i64,
+    pub patch: serde_json::Map<String, Value>,
+}
+
+impl Request for UpdateDeal {
+    fn fields() -> Vec<Field> {
+        let mut f = vec![Field::of::<Id>("deal_id")];
+        f.extend(crate::deal::term_fields().into_iter().map(|mut t| {
+            t.optional = true;
+            t
+        }));
+        f
+    }
+    fn read(args: &mut Args) -> Result<Self> {
+        let deal_id = args.req_id("deal_id")?;
+        let mut patch = serde_json::Map::new();
+        for f in crate::deal::FIELDS {
+            if let Some(v) = args.raw(f) {
+                patch.insert(f.to_string(), v);
+            }
+        }
+        Ok(UpdateDeal { deal_id, patch })
+    }
+}
+
+/// A deal as the commands return it.
+pub type DealView = Value;
+/// Deals in id order.
+pub type DealList = Vec<DealView>;
+
+pub fn create_deal(ctx: &Ctx, req: CreateDeal) -> Result<DealView> {
+    let id = insert(ctx, &req.terms)?;
     Ok(load(ctx.tx, id)?.to_json())
 }
 
@@ -477,16 +516,9 @@ pub(crate) fn insert(ctx: &Ctx, terms: &Terms) -> Result<i64> {
     Ok(id)
 }
 
-pub fn update_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let id = args.req_id("deal_id")?;
+pub fn update_deal(ctx: &Ctx, req: UpdateDeal) -> Result<DealView> {
+    let UpdateDeal { deal_id: id, patch } = req;
     // Overlay the given fields on the current terms and validate the whole.
-    let mut patch = serde_json::Map::new();
-    for f in crate::deal::FIELDS {
-        if let Some(v) = args.raw(f) {
-            patch.insert(f.to_string(), v);
-        }
-    }
-    args.finish()?;
     let deal = load(ctx.tx, id)?;
     if deal.status.is_ended() {
         return Err(Error::conflict(format!(
@@ -541,9 +573,8 @@ fn pickup_in_use(tx: &Transaction, deal_id: i64, point: &str) -> Result<bool> {
     )?)
 }
 
-pub fn open_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let id = args.req_id("deal_id")?;
-    args.finish()?;
+pub fn open_deal(ctx: &Ctx, req: DealId) -> Result<DealView> {
+    let id = req.deal_id;
     let deal = load(ctx.tx, id)?;
     if deal.status != Status::Draft {
         return Err(Error::conflict(format!(
@@ -561,15 +592,12 @@ pub fn open_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     Ok(load(ctx.tx, id)?.to_json())
 }
 
-pub fn get_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let id = args.req_id("deal_id")?;
-    args.finish()?;
-    Ok(load(ctx.tx, id)?.to_json())
+pub fn get_deal(ctx: &Ctx, req: DealId) -> Result<DealView> {
+    Ok(load(ctx.tx, req.deal_id)?.to_json())
 }
 
-pub fn list_deals(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let status = args.opt_choice("status", &STATUSES)?;
-    args.finish()?;
+pub fn list_deals(ctx: &Ctx, req: ListDeals) -> Result<DealList> {
+    let status = req.status.map(Status::as_str);
     let mut stmt = ctx.tx.prepare_cached(&format!(
         "SELECT {DEAL_COLUMNS} FROM deals WHERE ?1 IS NULL OR status = ?1 ORDER BY id"
     ))?;
@@ -579,5 +607,4 @@ pub fn list_deals(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     rows.into_iter()
         .map(|(id, p)| assemble(ctx.tx, id, p).map(|d| d.to_json()))
         .collect::<Result<Vec<_>>>()
-        .map(Value::Array)
 }

@@ -10,7 +10,7 @@
 use super::deals::{self, Deal, Status};
 use super::ledger::{self, Kind, NewEntry};
 use super::{notifications, Ctx, OptionalRow};
-use crate::args::Args;
+use crate::args::{Arg, Args, Choice, Field, Id, Opt, Raw, Request, Shape};
 use crate::deal::MAX_QTY;
 use crate::error::{Error, Result};
 use crate::events::EventKind;
@@ -18,31 +18,14 @@ use crate::money;
 use rusqlite::params;
 use serde_json::{json, Value};
 
-/// How a shortfall is taken from an item's approved bookings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rule {
-    /// The latest booking (highest id) loses units first.
-    BookingOrder,
-    /// Each keeps `floor(quantity x delivered / approved)`; the units left
-    /// go one each to the largest fractional remainders (lower id on a tie).
-    Proportional,
-}
-
-pub const RULES: [&str; 2] = ["booking_order", "proportional"];
-
-impl Rule {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rule::BookingOrder => "booking_order",
-            Rule::Proportional => "proportional",
-        }
-    }
-
-    fn parse(s: &str) -> Rule {
-        match s {
-            "proportional" => Rule::Proportional,
-            _ => Rule::BookingOrder,
-        }
+crate::words! {
+    /// How a shortfall is taken from an item's approved bookings.
+    pub enum Rule("delivery rule") {
+        /// The latest booking (highest id) loses units first.
+        BookingOrder = "booking_order",
+        /// Each keeps `floor(quantity x delivered / approved)`; the units left
+        /// go one each to the largest fractional remainders (lower id on a tie).
+        Proportional = "proportional",
     }
 }
 
@@ -91,6 +74,53 @@ pub fn split(rule: Rule, bookings: &[(i64, i64)], delivered: i64) -> Vec<i64> {
     }
 }
 
+/// What the merchant delivered for a deal (`record_delivery`,
+/// `preview_delivery`).
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub deal_id: i64,
+    pub rule: Rule,
+    /// `(field, item, quantity)` per item listed.
+    pub delivered: Vec<(String, String, i64)>,
+}
+
+pub struct DeliveredShape;
+impl Shape for DeliveredShape {
+    const TY: &'static str = "[{item, quantity}] (items not listed arrived in full)";
+}
+
+impl Request for Delivery {
+    fn fields() -> Vec<Field> {
+        vec![
+            Field::of::<Id>("deal_id"),
+            Field::of::<Raw<DeliveredShape>>("delivered"),
+            Field::of::<Opt<Choice<Rule>>>("rule"),
+        ]
+    }
+    fn read(args: &mut Args) -> Result<Self> {
+        let deal_id = args.req_id("deal_id")?;
+        let rule = <Opt<Choice<Rule>>>::read(args, "rule")?.unwrap_or(Rule::BookingOrder);
+        let field = args.field("delivered");
+        let delivered = args
+            .opt_array("delivered", |f, v| {
+                let mut e = Args::element(f, v)?;
+                let item = e.req_line("item")?;
+                let quantity = e.req_int_in("quantity", 0, MAX_QTY)?;
+                e.finish()?;
+                Ok((f.to_string(), item, quantity))
+            })?
+            .ok_or_else(|| Error::validation(&field, "is required (an empty list: all arrived)"))?;
+        Ok(Delivery {
+            deal_id,
+            rule,
+            delivered,
+        })
+    }
+}
+
+/// What a delivery does: per item, per booking that loses units, totals.
+pub type DeliveryReport = Value;
+
 /// One approved booking that loses units.
 struct Line {
     booking_id: i64,
@@ -129,20 +159,12 @@ impl Plan {
 }
 
 /// Reads the arguments, checks the deal, and computes the delivery.
-fn plan(ctx: &Ctx, args: &mut Args) -> Result<Plan> {
-    let deal_id = args.req_id("deal_id")?;
-    let rule = Rule::parse(args.opt_choice("rule", &RULES)?.unwrap_or("booking_order"));
-    let field = args.field("delivered");
-    let given = args
-        .opt_array("delivered", |f, v| {
-            let mut e = Args::element(f, v)?;
-            let item = e.req_line("item")?;
-            let quantity = e.req_int_in("quantity", 0, MAX_QTY)?;
-            e.finish()?;
-            Ok((f.to_string(), item, quantity))
-        })?
-        .ok_or_else(|| Error::validation(&field, "is required (an empty list: all arrived)"))?;
-    args.finish()?;
+fn plan(ctx: &Ctx, req: Delivery) -> Result<Plan> {
+    let Delivery {
+        deal_id,
+        rule,
+        delivered: given,
+    } = req;
     let deal = deals::load(ctx.tx, deal_id)?;
     match deal.status {
         Status::Settled => {}
@@ -366,8 +388,8 @@ fn message(plan: &Plan) -> String {
 
 /// Records what the merchant delivered for a settled deal, once: the
 /// bookings' kept units, a refund for each unit not delivered, the event.
-pub fn record_delivery(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let plan = plan(ctx, args)?;
+pub fn record_delivery(ctx: &Ctx, req: Delivery) -> Result<DeliveryReport> {
+    let plan = plan(ctx, req)?;
     let deal = &plan.deal;
     let now = ctx.now_text();
     ctx.tx.execute(
@@ -433,8 +455,8 @@ pub fn record_delivery(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 }
 
 /// What `record_delivery` with the same arguments would do; nothing is written.
-pub fn preview_delivery(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let plan = plan(ctx, args)?;
+pub fn preview_delivery(ctx: &Ctx, req: Delivery) -> Result<DeliveryReport> {
+    let plan = plan(ctx, req)?;
     Ok(report(&plan, None, vec![]))
 }
 

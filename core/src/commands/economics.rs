@@ -3,7 +3,7 @@
 //! at the quantities approved now. The arithmetic is in `crate::economics`.
 
 use super::{deals, Ctx};
-use crate::args::Args;
+use crate::args::{Args, Field, Id, IntIn, Opt, Raw, Request, Shape};
 use crate::deal::Terms;
 use crate::economics::{self, Point, MAX_CHECK_QTY};
 use crate::error::{Error, Result};
@@ -23,13 +23,46 @@ fn point_json(c: Currency, p: &Point) -> Value {
     })
 }
 
-pub fn check_tiers(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    // A saved deal, or terms being edited (the editor asks while the
-    // organizer types; nothing is written either way).
-    let deal_id = args.opt_id("deal_id")?;
-    let draft = args.opt_object("terms")?;
-    let up_to = args.opt_int_in("up_to", 1, MAX_CHECK_QTY)?;
-    args.finish()?;
+/// `check_tiers`' request: a saved deal, or terms being edited (the editor
+/// asks while the organizer types; nothing is written either way).
+pub struct CheckTiers {
+    pub deal_id: Option<i64>,
+    /// The `create_deal` arguments of the terms, read once the deal is known.
+    pub terms: Option<Args>,
+    pub up_to: Option<i64>,
+}
+
+pub struct TermsShape;
+impl Shape for TermsShape {
+    const TY: &'static str = "{create_deal's fields}";
+}
+
+impl Request for CheckTiers {
+    fn fields() -> Vec<Field> {
+        vec![
+            Field::of::<Opt<Id>>("deal_id"),
+            Field::of::<Opt<Raw<TermsShape>>>("terms"),
+            Field::of::<Opt<IntIn<1, MAX_CHECK_QTY>>>("up_to"),
+        ]
+    }
+    fn read(args: &mut Args) -> Result<Self> {
+        Ok(CheckTiers {
+            deal_id: args.opt_id("deal_id")?,
+            terms: args.opt_object("terms")?,
+            up_to: args.opt_int_in("up_to", 1, MAX_CHECK_QTY)?,
+        })
+    }
+}
+
+/// Where the ladder sells below cost, per item with a cost.
+pub type TierCheck = Value;
+
+pub fn check_tiers(ctx: &Ctx, req: CheckTiers) -> Result<TierCheck> {
+    let CheckTiers {
+        deal_id,
+        terms: draft,
+        up_to,
+    } = req;
     let (terms, approved) = match (deal_id, draft) {
         (Some(id), None) => {
             let deal = deals::load(ctx.tx, id)?;

@@ -8,11 +8,13 @@
 //! inside a savepoint and rolls it back, so what it shows is exactly what
 //! the import would do, and the import itself, which is all or nothing.
 
-use super::bookings::{self, Request};
+use super::bookings::{self, Book};
 use super::deals;
 use super::ledger::{self, Kind, NewEntry};
 use super::{participants, Ctx};
-use crate::args::{check_multiline, check_text, Args, MAX_LINE};
+use crate::args::{
+    check_multiline, check_text, Args, CurrencyCode, Field, Id, Opt, Raw, Request, MAX_LINE,
+};
 use crate::deal::MAX_QTY;
 use crate::error::{Error, Result};
 use crate::files;
@@ -313,7 +315,7 @@ fn signup_row(
         .tx
         .prepare_cached("SELECT approved_qty, pending_qty FROM deals WHERE id = ?1")?
         .query_row([deal.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let req = Request {
+    let req = Book {
         deal_id: deal.id,
         participant_id,
         item,
@@ -335,10 +337,8 @@ fn signup_row(
 }
 
 /// Imports (or, with `keep` false, previews) a sign-up sheet.
-fn signups(ctx: &Ctx, args: &mut Args, keep: bool) -> Result<Value> {
-    let deal_id = args.req_id("deal_id")?;
-    let text = read_source(args)?;
-    args.finish()?;
+fn signups(ctx: &Ctx, req: Signups, keep: bool) -> Result<SignupsResult> {
+    let Signups { deal_id, text } = req;
     let mut deal = deals::load(ctx.tx, deal_id)?;
     deal.require_open("import bookings")?;
     let field = "csv";
@@ -418,12 +418,12 @@ fn signups(ctx: &Ctx, args: &mut Args, keep: bool) -> Result<Value> {
     }))
 }
 
-pub fn preview_signups(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    preview(ctx, |ctx| signups(ctx, args, false))
+pub fn preview_signups(ctx: &Ctx, req: Signups) -> Result<SignupsResult> {
+    preview(ctx, |ctx| signups(ctx, req, false))
 }
 
-pub fn import_signups(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    signups(ctx, args, true)
+pub fn import_signups(ctx: &Ctx, req: Signups) -> Result<SignupsResult> {
+    signups(ctx, req, true)
 }
 
 /// Runs an import as a preview: everything it writes is rolled back.
@@ -536,27 +536,114 @@ fn match_credit(
 }
 
 /// Imports (or, with `keep` false, previews) a bank statement.
-fn bank(ctx: &Ctx, args: &mut Args, keep: bool) -> Result<Value> {
-    let currency = args.req_currency("currency")?;
-    let text = read_source(args)?;
-    let deal_id = args.opt_id("deal_id")?;
-    let assign = args
-        .opt_array("assign", |f, v| {
-            let mut a = Args::element(f, v)?;
-            let line = a.req_int_in("line", 1, i64::MAX)?;
-            let pid = a.req_id("participant_id")?;
-            a.finish()?;
-            Ok((f.to_string(), line as u64, pid))
-        })?
-        .unwrap_or_default();
-    let skip = args
-        .opt_array("skip", |f, v| match v.as_u64() {
-            Some(l) if l >= 1 => Ok((f.to_string(), l)),
-            _ => Err(Error::validation(f, "must be a line number")),
-        })?
-        .unwrap_or_default();
-    args.finish()?;
-    ledger::check_deal_currency(ctx, args, deal_id, currency)?;
+/// A sign-up sheet for a deal.
+#[derive(Debug, Clone)]
+pub struct Signups {
+    pub deal_id: i64,
+    /// The CSV text (given, or read from `path`).
+    pub text: String,
+}
+
+/// A CSV text given as `csv`, or a file named by `path` (read before the
+/// transaction).
+pub struct CsvOrPath;
+impl crate::args::Shape for CsvOrPath {
+    const TY: &'static str = "string (give csv, the text, or path, a file)";
+}
+
+fn source_fields() -> [Field; 2] {
+    [
+        Field::of::<Opt<Raw<CsvOrPath>>>("csv"),
+        Field::of::<Opt<Raw<CsvOrPath>>>("path"),
+    ]
+}
+
+impl Request for Signups {
+    fn fields() -> Vec<Field> {
+        let mut f = vec![Field::of::<Id>("deal_id")];
+        f.extend(source_fields());
+        f
+    }
+    fn read(args: &mut Args) -> Result<Self> {
+        let deal_id = args.req_id("deal_id")?;
+        let text = read_source(args)?;
+        Ok(Signups { deal_id, text })
+    }
+}
+
+/// A bank statement to match.
+#[derive(Debug, Clone)]
+pub struct Bank {
+    pub currency: Currency,
+    pub text: String,
+    pub deal_id: Option<i64>,
+    /// `(field, line, participant_id)` of each `assign`.
+    pub assign: Vec<(String, u64, i64)>,
+    /// `(field, line)` of each `skip`.
+    pub skip: Vec<(String, u64)>,
+}
+
+pub struct AssignShape;
+impl crate::args::Shape for AssignShape {
+    const TY: &'static str = "[{line, participant_id}]";
+}
+pub struct SkipShape;
+impl crate::args::Shape for SkipShape {
+    const TY: &'static str = "[line]";
+}
+
+impl Request for Bank {
+    fn fields() -> Vec<Field> {
+        let mut f = vec![Field::of::<CurrencyCode>("currency")];
+        f.extend(source_fields());
+        f.push(Field::of::<Opt<Id>>("deal_id"));
+        f.push(Field::of::<Opt<Raw<AssignShape>>>("assign"));
+        f.push(Field::of::<Opt<Raw<SkipShape>>>("skip"));
+        f
+    }
+    fn read(args: &mut Args) -> Result<Self> {
+        let currency = args.req_currency("currency")?;
+        let text = read_source(args)?;
+        let deal_id = args.opt_id("deal_id")?;
+        let assign = args
+            .opt_array("assign", |f, v| {
+                let mut a = Args::element(f, v)?;
+                let line = a.req_int_in("line", 1, i64::MAX)?;
+                let pid = a.req_id("participant_id")?;
+                a.finish()?;
+                Ok((f.to_string(), line as u64, pid))
+            })?
+            .unwrap_or_default();
+        let skip = args
+            .opt_array("skip", |f, v| match v.as_u64() {
+                Some(l) if l >= 1 => Ok((f.to_string(), l)),
+                _ => Err(Error::validation(f, "must be a line number")),
+            })?
+            .unwrap_or_default();
+        Ok(Bank {
+            currency,
+            text,
+            deal_id,
+            assign,
+            skip,
+        })
+    }
+}
+
+/// What an import did (or would do), row by row.
+pub type SignupsResult = Value;
+pub type BankResult = Value;
+
+/// Imports (or, with `keep` false, previews) a bank statement.
+fn bank(ctx: &Ctx, req: Bank, keep: bool) -> Result<BankResult> {
+    let Bank {
+        currency,
+        text,
+        deal_id,
+        assign,
+        skip,
+    } = req;
+    ledger::check_deal_currency(ctx, deal_id, currency)?;
     let field = "csv";
     let sheet = parse_sheet(field, &text)?;
     let cols = [
@@ -724,10 +811,10 @@ fn bank(ctx: &Ctx, args: &mut Args, keep: bool) -> Result<Value> {
     }))
 }
 
-pub fn preview_bank_import(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    preview(ctx, |ctx| bank(ctx, args, false))
+pub fn preview_bank_import(ctx: &Ctx, req: Bank) -> Result<BankResult> {
+    preview(ctx, |ctx| bank(ctx, req, false))
 }
 
-pub fn import_bank(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    bank(ctx, args, true)
+pub fn import_bank(ctx: &Ctx, req: Bank) -> Result<BankResult> {
+    bank(ctx, req, true)
 }

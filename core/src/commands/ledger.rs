@@ -9,7 +9,7 @@
 //! so per currency they always sum to zero.
 
 use super::{participants, Ctx, OptionalRow};
-use crate::args::Args;
+use crate::args::{Args, CurrencyCode, Field, Id, Line, Money, Opt, Request, Text};
 use crate::error::{Error, Result};
 use crate::money::Currency;
 use rusqlite::{params, Row, Transaction};
@@ -242,12 +242,7 @@ fn one_entry(tx: &Transaction, id: i64) -> Result<Value> {
 }
 
 /// The currency of an optional `deal_id`, which must exist and match.
-pub(crate) fn check_deal_currency(
-    ctx: &Ctx,
-    args: &Args,
-    deal_id: Option<i64>,
-    c: Currency,
-) -> Result<()> {
+pub(crate) fn check_deal_currency(ctx: &Ctx, deal_id: Option<i64>, c: Currency) -> Result<()> {
     if let Some(d) = deal_id {
         let code: String = ctx
             .tx
@@ -257,7 +252,7 @@ pub(crate) fn check_deal_currency(
             .or_not_found(|| format!("no deal with id {d}"))?;
         if code != c.code() {
             return Err(Error::validation(
-                args.field("currency"),
+                "currency",
                 format!("deal {d} is in {code}, not {}", c.code()),
             ));
         }
@@ -265,30 +260,123 @@ pub(crate) fn check_deal_currency(
     Ok(())
 }
 
-pub fn record_payment(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    record(ctx, args, Kind::Payment)
+/// Money received from a participant.
+#[derive(Debug, Clone)]
+pub struct RecordPayment {
+    pub participant_id: i64,
+    pub currency: Currency,
+    /// Minor units, > 0.
+    pub amount: i64,
+    pub method: Option<String>,
+    pub memo: Option<String>,
+    pub deal_id: Option<i64>,
 }
 
-pub fn record_payout(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    record(ctx, args, Kind::Payout)
+impl Request for RecordPayment {
+    fn fields() -> Vec<Field> {
+        vec![
+            Field::of::<Id>("participant_id"),
+            Field::of::<CurrencyCode>("currency"),
+            Field::of::<Money>("amount"),
+            Field::of::<Opt<Line>>("method"),
+            Field::of::<Text>("memo"),
+            Field::of::<Opt<Id>>("deal_id"),
+        ]
+    }
+    fn read(args: &mut Args) -> Result<Self> {
+        let participant_id = args.req_id("participant_id")?;
+        let currency = args.req_currency("currency")?;
+        let amount = args.req_money("amount", currency)?;
+        Ok(RecordPayment {
+            participant_id,
+            currency,
+            amount,
+            method: args.opt_line("method")?,
+            memo: args.opt_text("memo")?,
+            deal_id: args.opt_id("deal_id")?,
+        })
+    }
 }
 
-fn record(ctx: &Ctx, args: &mut Args, kind: Kind) -> Result<Value> {
-    let participant_id = args.req_id("participant_id")?;
-    let currency = args.req_currency("currency")?;
-    let amount = args.req_money("amount", currency)?;
-    let method = match kind {
-        Kind::Payment => args.opt_line("method")?,
-        _ => None,
-    };
-    let memo = args.opt_text("memo")?;
-    let deal_id = match kind {
-        Kind::Payment => args.opt_id("deal_id")?,
-        _ => None,
-    };
-    args.finish()?;
+/// Money handed back to a participant (no deal, no method).
+#[derive(Debug, Clone)]
+pub struct RecordPayout {
+    pub participant_id: i64,
+    pub currency: Currency,
+    pub amount: i64,
+    pub memo: Option<String>,
+}
+
+impl Request for RecordPayout {
+    fn fields() -> Vec<Field> {
+        vec![
+            Field::of::<Id>("participant_id"),
+            Field::of::<CurrencyCode>("currency"),
+            Field::of::<Money>("amount"),
+            Field::of::<Text>("memo"),
+        ]
+    }
+    fn read(args: &mut Args) -> Result<Self> {
+        let participant_id = args.req_id("participant_id")?;
+        let currency = args.req_currency("currency")?;
+        let amount = args.req_money("amount", currency)?;
+        Ok(RecordPayout {
+            participant_id,
+            currency,
+            amount,
+            memo: args.opt_text("memo")?,
+        })
+    }
+}
+
+crate::request! {
+    pub struct ReverseEntry { entry_id: Id, memo: Text }
+}
+
+crate::request! {
+    pub struct StatementOf { participant_id: Id, currency: CurrencyCode }
+}
+
+crate::request! {
+    pub struct Balances { currency: CurrencyCode, deal_id: Opt<Id> }
+}
+
+/// An entry as the commands return it.
+pub type EntryView = Value;
+/// A participant's wallet entries with the running balance.
+pub type Statement = Value;
+pub type BalanceList = Value;
+
+pub fn record_payment(ctx: &Ctx, req: RecordPayment) -> Result<EntryView> {
+    record(ctx, req, Kind::Payment)
+}
+
+pub fn record_payout(ctx: &Ctx, req: RecordPayout) -> Result<EntryView> {
+    record(
+        ctx,
+        RecordPayment {
+            participant_id: req.participant_id,
+            currency: req.currency,
+            amount: req.amount,
+            method: None,
+            memo: req.memo,
+            deal_id: None,
+        },
+        Kind::Payout,
+    )
+}
+
+fn record(ctx: &Ctx, req: RecordPayment, kind: Kind) -> Result<EntryView> {
+    let RecordPayment {
+        participant_id,
+        currency,
+        amount,
+        method,
+        memo,
+        deal_id,
+    } = req;
     participants::require(ctx.tx, participant_id)?;
-    check_deal_currency(ctx, args, deal_id, currency)?;
+    check_deal_currency(ctx, deal_id, currency)?;
     let id = post(
         ctx,
         &NewEntry {
@@ -306,10 +394,8 @@ fn record(ctx: &Ctx, args: &mut Args, kind: Kind) -> Result<Value> {
     one_entry(ctx.tx, id)
 }
 
-pub fn reverse_entry(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let entry_id = args.req_id("entry_id")?;
-    let memo = args.opt_text("memo")?;
-    args.finish()?;
+pub fn reverse_entry(ctx: &Ctx, req: ReverseEntry) -> Result<EntryView> {
+    let ReverseEntry { entry_id, memo } = req;
     let (kind, participant_id, counterparty, deal_id, currency, amount, signed, reversed_by): (
         String,
         i64,
@@ -371,10 +457,11 @@ pub fn reverse_entry(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     one_entry(ctx.tx, id)
 }
 
-pub fn statement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let participant_id = args.req_id("participant_id")?;
-    let currency = args.req_currency("currency")?;
-    args.finish()?;
+pub fn statement(ctx: &Ctx, req: StatementOf) -> Result<Statement> {
+    let StatementOf {
+        participant_id,
+        currency,
+    } = req;
     participants::require(ctx.tx, participant_id)?;
     let mut stmt = ctx.tx.prepare_cached(&format!(
         "SELECT {ENTRY_COLUMNS} FROM {ENTRY_FROM}
@@ -412,11 +499,9 @@ pub fn wallet_balance(tx: &Transaction, participant_id: i64, currency: Currency)
         })?)
 }
 
-pub fn balances(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let currency = args.req_currency("currency")?;
-    let deal_id = args.opt_id("deal_id")?;
-    args.finish()?;
-    check_deal_currency(ctx, args, deal_id, currency)?;
+pub fn balances(ctx: &Ctx, req: Balances) -> Result<BalanceList> {
+    let Balances { currency, deal_id } = req;
+    check_deal_currency(ctx, deal_id, currency)?;
     let sql = match deal_id {
         None => {
             "SELECT w.participant_id, p.name, w.balance FROM wallets w

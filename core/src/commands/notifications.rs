@@ -4,7 +4,7 @@
 
 use super::deals::Deal;
 use super::Ctx;
-use crate::args::Args;
+use crate::args::{IntIn, Opt};
 use crate::error::Result;
 use crate::events::{self, EventKind};
 use rusqlite::{params, Connection, Row};
@@ -61,19 +61,39 @@ pub fn record_message(
 
 const COLUMNS: &str = "id, kind, deal_id, from_level, to_level, message, created_at, delivered_at";
 
-fn to_json(r: &Row) -> rusqlite::Result<Value> {
+/// A recorded event (a notification), as the commands, the shell's native
+/// notifications and the window's `bookrun://notification` see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Event {
+    pub id: i64,
+    /// The notification's title, from its kind.
+    pub title: &'static str,
+    pub kind: String,
+    pub deal_id: i64,
+    pub from_level: i64,
+    pub to_level: i64,
+    pub message: String,
+    pub created_at: String,
+    pub delivered: bool,
+}
+
+fn event_from_row(r: &Row) -> rusqlite::Result<Event> {
     let kind: String = r.get(1)?;
-    Ok(json!({
-        "id": r.get::<_, i64>(0)?,
-        "title": EventKind::parse(&kind).map_or("Book & Run", EventKind::title),
-        "kind": kind,
-        "deal_id": r.get::<_, i64>(2)?,
-        "from_level": r.get::<_, i64>(3)?,
-        "to_level": r.get::<_, i64>(4)?,
-        "message": r.get::<_, String>(5)?,
-        "created_at": r.get::<_, String>(6)?,
-        "delivered": r.get::<_, Option<String>>(7)?.is_some(),
-    }))
+    Ok(Event {
+        id: r.get(0)?,
+        title: EventKind::parse(&kind).map_or("Book & Run", EventKind::title),
+        kind,
+        deal_id: r.get(2)?,
+        from_level: r.get(3)?,
+        to_level: r.get(4)?,
+        message: r.get(5)?,
+        created_at: r.get(6)?,
+        delivered: r.get::<_, Option<String>>(7)?.is_some(),
+    })
+}
+
+fn to_json(r: &Row) -> rusqlite::Result<Value> {
+    event_from_row(r).map(|e| serde_json::to_value(e).expect("an event encodes"))
 }
 
 /// The event that ended a deal (settled, failed or cancelled), if any.
@@ -87,10 +107,15 @@ pub fn ending_event(tx: &rusqlite::Transaction, deal_id: i64) -> Result<Option<V
     Ok(rows.next().transpose()?)
 }
 
-/// The history, newest first.
-pub fn notifications(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let limit = args.opt_int_in("limit", 1, 10_000)?.unwrap_or(100);
-    args.finish()?;
+crate::request! {
+    pub struct Notifications { limit: Opt<IntIn<1, 10_000>> }
+}
+
+/// Events, newest first.
+pub type EventList = Value;
+
+pub fn notifications(ctx: &Ctx, req: Notifications) -> Result<EventList> {
+    let limit = req.limit.unwrap_or(100);
     let mut stmt = ctx.tx.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM events ORDER BY id DESC LIMIT ?1"
     ))?;
@@ -101,12 +126,12 @@ pub fn notifications(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 }
 
 /// Events not yet shown natively, oldest first (for the desktop shell).
-pub fn undelivered(conn: &Connection) -> Result<Vec<Value>> {
+pub fn undelivered(conn: &Connection) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM events WHERE delivered_at IS NULL ORDER BY id"
     ))?;
     let rows = stmt
-        .query_map([], to_json)?
+        .query_map([], event_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

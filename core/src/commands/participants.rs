@@ -1,7 +1,7 @@
 //! Participants, shared by all deals (SPEC section 3).
 
 use super::{Ctx, OptionalRow};
-use crate::args::Args;
+use crate::args::{Args, Field, Line, Opt, Request, Text};
 use crate::error::{Error, Result};
 use rusqlite::{params, Row, Transaction};
 use serde_json::{json, Value};
@@ -163,15 +163,54 @@ pub(crate) fn check_email(field: &str, email: &str) -> Result<()> {
     }
 }
 
-pub fn add_participant(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let name = args.req_line("name")?;
-    let email = args.opt_line("email")?;
-    if let Some(e) = &email {
-        check_email(&args.field("email"), e)?;
+/// A new participant.
+#[derive(Debug, Clone)]
+pub struct AddParticipant {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub note: Option<String>,
+}
+
+impl Request for AddParticipant {
+    fn fields() -> Vec<Field> {
+        vec![
+            Field::of::<Line>("name"),
+            Field::of::<Opt<Line>>("email"),
+            Field::of::<Opt<Line>>("phone"),
+            Field::of::<Text>("note"),
+        ]
     }
-    let phone = args.opt_line("phone")?;
-    let note = args.opt_text("note")?;
-    args.finish()?;
+    fn read(args: &mut Args) -> Result<Self> {
+        let name = args.req_line("name")?;
+        let email = args.opt_line("email")?;
+        if let Some(e) = &email {
+            check_email(&args.field("email"), e)?;
+        }
+        Ok(AddParticipant {
+            name,
+            email,
+            phone: args.opt_line("phone")?,
+            note: args.opt_text("note")?,
+        })
+    }
+}
+
+crate::request! {
+    pub struct ListParticipants { query: Opt<Line> }
+}
+
+/// A participant as the commands return it.
+pub type ParticipantView = Value;
+pub type ParticipantList = Vec<ParticipantView>;
+
+pub fn add_participant(ctx: &Ctx, req: AddParticipant) -> Result<ParticipantView> {
+    let AddParticipant {
+        name,
+        email,
+        phone,
+        note,
+    } = req;
     let key = email.as_ref().map(|e| e.to_lowercase());
     if let Some(k) = &key {
         let existing: Option<i64> = ctx
@@ -210,9 +249,8 @@ pub fn get(tx: &Transaction, id: i64) -> Result<Value> {
     .or_not_found(|| format!("no participant with id {id}"))
 }
 
-pub fn list_participants(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let query = args.opt_line("query")?;
-    args.finish()?;
+pub fn list_participants(ctx: &Ctx, req: ListParticipants) -> Result<ParticipantList> {
+    let query = req.query;
     // instr() on lower() matches a plain substring: no LIKE wildcards to escape.
     let mut stmt = ctx.tx.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM participants p
@@ -225,7 +263,7 @@ pub fn list_participants(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     let rows = stmt
         .query_map([query.map(|q| q.to_lowercase())], to_json)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Value::Array(rows))
+    Ok(rows)
 }
 
 #[cfg(test)]

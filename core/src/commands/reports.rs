@@ -5,33 +5,90 @@
 //! chat, and the exports of these (and of the ledger) to CSV or PDF.
 
 use super::bookings;
+use super::bookings::BookingView;
+pub use super::deals::DealId;
 use super::deals::{self, Deal, Status};
 use super::deliveries::{self, IS_DELIVERY_REFUND};
 use super::{ledger, participants, Ctx};
-use crate::args::Args;
+use crate::args::{Bool, Choice, CurrencyCode, Id, Line, Opt, Str};
 use crate::error::{Error, Result};
+use crate::export::Exported;
+use crate::export::{self, Format, Table};
 use crate::money::{self, Currency};
-use crate::report::{self, Format, Table};
 use rusqlite::params;
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------
 // Pickup
 
+crate::request! {
+    pub struct MarkCollected { booking_id: Id, collected: Bool }
+}
+
+crate::request! {
+    pub struct PickupList { deal_id: Id, pickup_point: Opt<Line> }
+}
+
+crate::request! {
+    pub struct DealStatementOf { participant_id: Id, deal_id: Id }
+}
+
+crate::request! {
+    /// A report over every currency, or one.
+    pub struct ByCurrency { currency: Opt<CurrencyCode> }
+}
+
+crate::request! {
+    pub struct ExportMerchantOrder {
+        deal_id: Id,
+        format: Choice<Format>,
+        path: Str,
+        overwrite: Bool,
+    }
+}
+
+crate::request! {
+    pub struct ExportPickupLists {
+        deal_id: Id,
+        pickup_point: Opt<Line>,
+        format: Choice<Format>,
+        path: Str,
+        overwrite: Bool,
+    }
+}
+
+crate::request! {
+    pub struct ExportStatement {
+        participant_id: Id,
+        deal_id: Id,
+        format: Choice<Format>,
+        path: Str,
+        overwrite: Bool,
+    }
+}
+
+crate::request! {
+    pub struct ExportLedger {
+        currency: CurrencyCode,
+        deal_id: Opt<Id>,
+        participant_id: Opt<Id>,
+        format: Choice<Format>,
+        path: Str,
+        overwrite: Bool,
+    }
+}
+
+pub type PickupLists = Value;
+pub type MerchantOrder = Value;
+pub type DealStatement = Value;
+pub type Debts = Value;
+pub type PayoutsDue = Value;
+pub type ShareText = Value;
+
 /// Marks an approved booking collected (or, with `collected: false`, not).
-pub fn mark_collected(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let booking_id = args.req_id("booking_id")?;
-    let collected = match args.raw("collected") {
-        None | Some(Value::Null) => true,
-        Some(Value::Bool(b)) => b,
-        Some(_) => {
-            return Err(Error::validation(
-                args.field("collected"),
-                "must be true or false",
-            ))
-        }
-    };
-    args.finish()?;
+pub fn mark_collected(ctx: &Ctx, req: MarkCollected) -> Result<BookingView> {
+    let booking_id = req.booking_id;
+    let collected = req.collected.unwrap_or(true);
     let b = bookings::load(ctx.tx, booking_id)?;
     let deal = deals::load(ctx.tx, b.deal_id)?;
     if b.status != "approved" {
@@ -131,12 +188,11 @@ fn points(deal: &Deal, rows: &[PickupRow], only: Option<&str>) -> Vec<Option<Str
     pts
 }
 
-fn read_pickup_point(args: &mut Args, deal: &Deal) -> Result<Option<String>> {
-    let only = args.opt_line("pickup_point")?;
+fn check_pickup_point(only: Option<String>, deal: &Deal) -> Result<Option<String>> {
     if let Some(p) = &only {
         if !deal.terms.pickup_points.contains(p) {
             return Err(Error::validation(
-                args.field("pickup_point"),
+                "pickup_point",
                 format!("{p:?} is not one of the deal's pickup points"),
             ));
         }
@@ -145,11 +201,9 @@ fn read_pickup_point(args: &mut Args, deal: &Deal) -> Result<Option<String>> {
 }
 
 /// Who collects what at each pickup point, paid or owing.
-pub fn pickup_list(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let deal_id = args.req_id("deal_id")?;
-    let deal = deals::load(ctx.tx, deal_id)?;
-    let only = read_pickup_point(args, &deal)?;
-    args.finish()?;
+pub fn pickup_list(ctx: &Ctx, req: PickupList) -> Result<PickupLists> {
+    let deal = deals::load(ctx.tx, req.deal_id)?;
+    let only = check_pickup_point(req.pickup_point, &deal)?;
     let c = deal.currency();
     let rows = pickup_rows(ctx, &deal)?;
     let lists: Vec<Value> = points(&deal, &rows, only.as_deref())
@@ -385,10 +439,8 @@ fn level_name(level: i64) -> String {
     }
 }
 
-pub fn merchant_order(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let deal_id = args.req_id("deal_id")?;
-    args.finish()?;
-    let deal = deals::load(ctx.tx, deal_id)?;
+pub fn merchant_order(ctx: &Ctx, req: DealId) -> Result<MerchantOrder> {
+    let deal = deals::load(ctx.tx, req.deal_id)?;
     Ok(merchant_table(ctx, &deal)?.1)
 }
 
@@ -562,12 +614,9 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
     Ok(Arithmetic { table: t, json })
 }
 
-pub fn deal_statement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let participant_id = args.req_id("participant_id")?;
-    let deal_id = args.req_id("deal_id")?;
-    args.finish()?;
-    let deal = deals::load(ctx.tx, deal_id)?;
-    Ok(deal_statement_of(ctx, &deal, participant_id)?.json)
+pub fn deal_statement(ctx: &Ctx, req: DealStatementOf) -> Result<DealStatement> {
+    let deal = deals::load(ctx.tx, req.deal_id)?;
+    Ok(deal_statement_of(ctx, &deal, req.participant_id)?.json)
 }
 
 // ---------------------------------------------------------------------------
@@ -674,12 +723,8 @@ fn reminder(d: &Debt) -> String {
 }
 
 /// Outstanding balances across deals, oldest debt first, with a reminder.
-pub fn outstanding(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let currency = match args.opt_str("currency")? {
-        Some(s) => Some(Currency::parse(&args.field("currency"), &s)?),
-        None => None,
-    };
-    args.finish()?;
+pub fn outstanding(ctx: &Ctx, req: ByCurrency) -> Result<Debts> {
+    let currency = req.currency;
     Ok(debts(ctx, currency)?
         .iter()
         .map(|d| {
@@ -699,12 +744,8 @@ pub fn outstanding(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 /// `payouts_due`: the other direction of `outstanding`, every wallet the
 /// organizer owes (a positive balance: a refund after settlement, an
 /// overpayment), by name, with the deals it comes from.
-pub fn payouts_due(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let currency = match args.opt_str("currency")? {
-        Some(s) => Some(Currency::parse(&args.field("currency"), &s)?),
-        None => None,
-    };
-    args.finish()?;
+pub fn payouts_due(ctx: &Ctx, req: ByCurrency) -> Result<PayoutsDue> {
+    let currency = req.currency;
     let mut stmt = ctx.tx.prepare_cached(
         "SELECT w.participant_id, p.name, p.email, w.currency, w.balance FROM wallets w
          JOIN participants p ON p.id = w.participant_id
@@ -751,10 +792,8 @@ pub fn payouts_due(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 
 /// The message for the participants' chat: the deal, its current price, and
 /// what the next tier needs.
-pub fn share_text(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let deal_id = args.req_id("deal_id")?;
-    args.finish()?;
-    let deal = deals::load(ctx.tx, deal_id)?;
+pub fn share_text(ctx: &Ctx, req: DealId) -> Result<ShareText> {
+    let deal = deals::load(ctx.tx, req.deal_id)?;
     let t = &deal.terms;
     let level = deal.level();
     let units = |n: i64| if n == 1 { "unit" } else { "units" };
@@ -849,36 +888,29 @@ pub fn share_text(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 
 /// `format` (csv or pdf), `path` and `overwrite` of an export: never one of
 /// the database's own files; an existing file only with `overwrite`.
-fn read_target(ctx: &Ctx, args: &mut Args) -> Result<(Format, report::Target)> {
-    let format = Format::parse(args.req_choice("format", &["csv", "pdf"])?);
-    let path = args.req_str("path")?;
-    let overwrite = args.opt_bool("overwrite")?.unwrap_or(false);
+/// The checked target of an export (never one of the database's files).
+fn target(ctx: &Ctx, path: &str, overwrite: Option<bool>) -> Result<export::Target> {
     let db = ctx
         .tx
         .path()
         .filter(|p| !p.is_empty())
         .map(std::path::Path::new);
-    let path = report::Target::check(&args.field("path"), &path, db, overwrite)?;
-    Ok((format, path))
+    export::Target::check("path", path, db, overwrite.unwrap_or(false))
 }
 
-pub fn export_merchant_order(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let deal_id = args.req_id("deal_id")?;
-    let (format, path) = read_target(ctx, args)?;
-    args.finish()?;
-    let deal = deals::load(ctx.tx, deal_id)?;
+pub fn export_merchant_order(ctx: &Ctx, req: ExportMerchantOrder) -> Result<Exported> {
+    let (format, path) = (req.format, target(ctx, &req.path, req.overwrite)?);
+    let deal = deals::load(ctx.tx, req.deal_id)?;
     let (table, _) = merchant_table(ctx, &deal)?;
-    report::export(&path, format, &table.title.clone(), &[table])
+    export::write(&path, format, &table.title.clone(), &[table])
 }
 
-pub fn export_pickup_lists(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let deal_id = args.req_id("deal_id")?;
-    let deal = deals::load(ctx.tx, deal_id)?;
-    let only = read_pickup_point(args, &deal)?;
-    let (format, path) = read_target(ctx, args)?;
-    args.finish()?;
+pub fn export_pickup_lists(ctx: &Ctx, req: ExportPickupLists) -> Result<Exported> {
+    let deal = deals::load(ctx.tx, req.deal_id)?;
+    let only = check_pickup_point(req.pickup_point, &deal)?;
+    let (format, path) = (req.format, target(ctx, &req.path, req.overwrite)?);
     let tables = pickup_tables(ctx, &deal, only.as_deref())?;
-    report::export(
+    export::write(
         &path,
         format,
         &format!("{}: pickup lists", deal.terms.title),
@@ -886,25 +918,24 @@ pub fn export_pickup_lists(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     )
 }
 
-pub fn export_statement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let participant_id = args.req_id("participant_id")?;
-    let deal_id = args.req_id("deal_id")?;
-    let (format, path) = read_target(ctx, args)?;
-    args.finish()?;
-    let deal = deals::load(ctx.tx, deal_id)?;
-    let a = deal_statement_of(ctx, &deal, participant_id)?;
-    report::export(&path, format, &a.table.title.clone(), &[a.table])
+pub fn export_statement(ctx: &Ctx, req: ExportStatement) -> Result<Exported> {
+    let (format, path) = (req.format, target(ctx, &req.path, req.overwrite)?);
+    let deal = deals::load(ctx.tx, req.deal_id)?;
+    let a = deal_statement_of(ctx, &deal, req.participant_id)?;
+    export::write(&path, format, &a.table.title.clone(), &[a.table])
 }
 
 /// The ledger: every entry of a currency (optionally of one deal or one
 /// participant), oldest first, with the running wallet balance.
-pub fn export_ledger(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let currency = args.req_currency("currency")?;
-    let deal_id = args.opt_id("deal_id")?;
-    let participant_id = args.opt_id("participant_id")?;
-    let (format, path) = read_target(ctx, args)?;
-    args.finish()?;
-    ledger::check_deal_currency(ctx, args, deal_id, currency)?;
+pub fn export_ledger(ctx: &Ctx, req: ExportLedger) -> Result<Exported> {
+    let ExportLedger {
+        currency,
+        deal_id,
+        participant_id,
+        ..
+    } = req;
+    let (format, path) = (req.format, target(ctx, &req.path, req.overwrite)?);
+    ledger::check_deal_currency(ctx, deal_id, currency)?;
     if let Some(p) = participant_id {
         participants::require(ctx.tx, p)?;
     }
@@ -972,5 +1003,5 @@ pub fn export_ledger(ctx: &Ctx, args: &mut Args) -> Result<Value> {
         currency.code()
     ));
     let title = t.title.clone();
-    report::export(&path, format, &title, &[t])
+    export::write(&path, format, &title, &[t])
 }

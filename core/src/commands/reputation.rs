@@ -1,7 +1,7 @@
 //! Reputation (SPEC section 6): a list of events; the score is derived.
 
 use super::{participants, Ctx};
-use crate::args::Args;
+use crate::args::{Id, Opt};
 use crate::error::Result;
 use rusqlite::params;
 use serde_json::{json, Value};
@@ -65,9 +65,16 @@ pub fn score(tx: &rusqlite::Transaction, participant_id: Option<i64>) -> Result<
         .query_row([participant_id], |r| r.get(0))?)
 }
 
-pub fn reputation(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let participant_id = args.opt_id("participant_id")?;
-    args.finish()?;
+crate::request! {
+    /// A participant's reputation (none: the organizer's).
+    pub struct ReputationOf { participant_id: Opt<Id> }
+}
+
+/// Reputation events and score.
+pub type Reputation = Value;
+
+pub fn reputation(ctx: &Ctx, req: ReputationOf) -> Result<Reputation> {
+    let participant_id = req.participant_id;
     if let Some(id) = participant_id {
         participants::require(ctx.tx, id)?;
     }

@@ -6,11 +6,12 @@
 //! read in keyset-paged chunks so a deal of any size settles in bounded
 //! memory.
 
+use super::deals::DealView;
 use super::deals::{self, Deal, Status};
 use super::deliveries::IS_DELIVERY_REFUND;
 use super::ledger::{self, Kind, NewEntry};
 use super::{notifications, reputation, Ctx, OptionalRow};
-use crate::args::Args;
+use crate::args::{Id, IntIn, Opt, Text};
 use crate::clock::{self, Time};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
@@ -387,9 +388,25 @@ fn settle(ctx: &Ctx, deal: &Deal) -> Result<()> {
     Ok(())
 }
 
-pub fn end_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let deal_id = args.req_id("deal_id")?;
-    args.finish()?;
+pub use super::deals::DealId;
+
+/// A settlement: its outcome, level, lines, totals, entries and events.
+pub type Report = Value;
+
+crate::request! {
+    pub struct PreviewSettlement {
+        deal_id: Id,
+        offset: Opt<IntIn<0, { i64::MAX }>>,
+        limit: Opt<IntIn<1, { i64::MAX }>>,
+    }
+}
+
+crate::request! {
+    pub struct CancelDeal { deal_id: Id, reason: Text }
+}
+
+pub fn end_deal(ctx: &Ctx, req: DealId) -> Result<Report> {
+    let deal_id = req.deal_id;
     let deal = deals::load(ctx.tx, deal_id)?;
     match deal.status {
         Status::Draft => Err(Error::conflict(format!(
@@ -406,11 +423,10 @@ pub fn end_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
 /// The settlement ending the deal now would make (or the one made). With
 /// `offset` and `limit`, only that page of lines (the totals and
 /// `line_count` cover them all).
-pub fn preview_settlement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let deal_id = args.req_id("deal_id")?;
-    let offset = args.opt_int_in("offset", 0, i64::MAX)?.unwrap_or(0);
-    let limit = args.opt_int_in("limit", 1, i64::MAX)?;
-    args.finish()?;
+pub fn preview_settlement(ctx: &Ctx, req: PreviewSettlement) -> Result<Report> {
+    let deal_id = req.deal_id;
+    let offset = req.offset.unwrap_or(0);
+    let limit = req.limit;
     let to_usize = |n: i64| usize::try_from(n).unwrap_or(usize::MAX);
     let mut lines = Lines::page(to_usize(offset), limit.map_or(usize::MAX, to_usize));
     let deal = deals::load(ctx.tx, deal_id)?;
@@ -435,10 +451,8 @@ pub fn preview_settlement(ctx: &Ctx, args: &mut Args) -> Result<Value> {
     Ok(report(&deal, head, &lines, vec![], vec![]))
 }
 
-pub fn cancel_deal(ctx: &Ctx, args: &mut Args) -> Result<Value> {
-    let deal_id = args.req_id("deal_id")?;
-    let reason = args.opt_text("reason")?;
-    args.finish()?;
+pub fn cancel_deal(ctx: &Ctx, req: CancelDeal) -> Result<DealView> {
+    let CancelDeal { deal_id, reason } = req;
     let deal = deals::load(ctx.tx, deal_id)?;
     if deal.status.is_ended() {
         return Err(Error::conflict(format!(

@@ -1,4 +1,4 @@
-//! Reports as tables, and the two files they are exported to: CSV (the `csv`
+//! The export formats: reports as tables, and the two files they are exported to: CSV (the `csv`
 //! crate) and PDF (`pdf-writer`, with the standard Helvetica font so nothing
 //! is embedded; text outside Windows-1252 prints as `?`). Files are written
 //! atomically: a temporary file in the same folder, synced, then renamed.
@@ -9,18 +9,19 @@
 use crate::error::{Error, Result};
 use crate::files;
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// A report: a title, some lines about it, a header and rows of text, and
 /// an optional totals row. Several tables make one file (pickup lists: one
 /// per pickup point).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Table {
     pub title: String,
     pub notes: Vec<String>,
     pub columns: Vec<String>,
     /// Columns aligned to the right (amounts, quantities).
+    #[serde(skip)]
     pub right: Vec<bool>,
     pub rows: Vec<Vec<String>>,
     pub totals: Option<Vec<String>>,
@@ -35,39 +36,13 @@ impl Table {
             ..Table::default()
         }
     }
-
-    pub fn to_json(&self) -> Value {
-        json!({
-            "title": self.title,
-            "notes": self.notes,
-            "columns": self.columns,
-            "rows": self.rows,
-            "totals": self.totals,
-        })
-    }
 }
 
-/// The two export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Csv,
-    Pdf,
-}
-
-impl Format {
-    pub fn parse(s: &str) -> Format {
-        if s == "pdf" {
-            Format::Pdf
-        } else {
-            Format::Csv
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Csv => "csv",
-            Format::Pdf => "pdf",
-        }
+crate::words! {
+    /// The two export formats.
+    pub enum Format("export format") {
+        Csv = "csv",
+        Pdf = "pdf",
     }
 }
 
@@ -404,8 +379,8 @@ impl Target {
 
 /// Renders the tables in `format` and writes them to the target (an
 /// exclusive temporary file beside it, synced, renamed; private, 0600);
-/// returns `{path, format, rows, bytes}` (rows: data rows, totals not counted).
-pub fn export(target: &Target, format: Format, title: &str, tables: &[Table]) -> Result<Value> {
+/// returns what was written.
+pub fn write(target: &Target, format: Format, title: &str, tables: &[Table]) -> Result<Exported> {
     let bytes = match format {
         Format::Csv => to_csv(tables)?,
         Format::Pdf => to_pdf(title, tables),
@@ -413,12 +388,23 @@ pub fn export(target: &Target, format: Format, title: &str, tables: &[Table]) ->
     let path = &target.path;
     files::write_atomic(path, &bytes, target.overwrite)?;
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    Ok(json!({
-        "path": abs.display().to_string(),
-        "format": format.as_str(),
-        "rows": tables.iter().map(|t| t.rows.len()).sum::<usize>(),
-        "bytes": bytes.len(),
-    }))
+    Ok(Exported {
+        path: abs.display().to_string(),
+        format,
+        rows: tables.iter().map(|t| t.rows.len()).sum::<usize>(),
+        bytes: bytes.len(),
+    })
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exported {
+    /// The file, its path made absolute.
+    pub path: String,
+    pub format: Format,
+    /// Data rows (totals not counted).
+    pub rows: usize,
+    pub bytes: usize,
 }
 
 #[cfg(test)]
