@@ -1326,6 +1326,11 @@ async fn first_hour(desk: &Desktop, c: &Client) {
         ("D", "model #5"),
     ] {
         type_into(c, "#book-participant", name).await;
+        // The popup of this search (not a closed one's option): "Add “A”…".
+        wait_text(c, &test_id("participant-option-new"), |t| {
+            t.contains(&format!("“{name}”"))
+        })
+        .await;
         click(c, &test_id("participant-option-new")).await;
         find(c, "#book-participant-new-name").await;
         let typed = js(

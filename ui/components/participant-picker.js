@@ -57,6 +57,9 @@ export function participantPicker({ id = "book-participant", onPick = () => {}, 
     list.hidden = true;
     input.setAttribute("aria-expanded", "false");
     setActive(-1);
+    // No stale options behind a closed popup.
+    options = [];
+    fill(list);
   }
 
   function choose(p) {
