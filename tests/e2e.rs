@@ -1233,7 +1233,7 @@ async fn first_hour(desk: &Desktop, c: &Client) {
     // the field as its label reads ("Minimum quantity", not "Min qty").
     go(c, "#/deals").await;
     click_until(c, &test_id("new-deal"), "#deal-title").await;
-    type_into(c, "#deal-title", "Cars").await;
+    // The title is left empty at first: two mistakes, both named at once.
     type_into(c, "#deal-currency", "USD").await;
     set_value(c, "#deal-closes-at", "2099-12-01T00:00").await;
     select(c, "#deal-payment-mode", "full").await;
@@ -1249,11 +1249,21 @@ async fn first_hour(desk: &Desktop, c: &Client) {
     type_into(c, "#tier-price-0-0", "29500.00").await;
     type_into(c, "#tier-price-0-1", "24800.00").await;
     click(c, &test_id("save-deal")).await;
-    let banner = wait_text(c, &test_id("error-message"), |t| !t.is_empty()).await;
+    let banner = wait_text(c, &test_id("error"), |t| t.contains("Minimum quantity")).await;
     assert!(
         banner.contains("Minimum quantity") && !banner.contains("Min qty"),
         "{banner}"
     );
+    assert!(
+        banner.contains("at least 1"),
+        "the rule, not the type: {banner}"
+    );
+    assert!(
+        banner.contains("Title"),
+        "every bad field at once: {banner}"
+    );
+    let title_error = wait_text(c, "[data-field=\"title\"] .field-error", |t| !t.is_empty()).await;
+    assert!(!title_error.is_empty());
     let beside = wait_text(c, "[data-field=\"min_qty\"] .field-error", |t| {
         !t.is_empty()
     })
@@ -1266,10 +1276,11 @@ async fn first_hour(desk: &Desktop, c: &Client) {
             vec![]
         )
         .await,
-        json!("deal-min-qty"),
+        json!("deal-title"),
         "the first invalid field has the focus"
     );
     desk.shot(c, "first-hour-editor-error").await;
+    type_into(c, "#deal-title", "Cars").await;
     type_into(c, "#deal-min-qty", "3").await;
     click(c, &test_id("save-deal")).await;
     wait_text(c, &test_id("deal-status"), |t| {

@@ -5,7 +5,7 @@ use crate::args::{line_element, Args};
 use crate::args::{Arg, Choice};
 use crate::clock::Moment;
 use crate::economics::{Cost, MAX_PACKS};
-use crate::error::{Error, Result};
+use crate::error::{Collect, Error, Result};
 use crate::money::{parse_percent, Currency};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -174,59 +174,92 @@ pub struct NextTier {
 
 impl Terms {
     /// Reads and validates `create_deal`'s arguments (every field; none left unread).
+    /// Reads and validates `create_deal`'s arguments (every field; none left
+    /// unread). Every bad field is reported, in the order of the fields, in
+    /// one error (`Error::Invalid`); items and tiers are read once the
+    /// currency is known, tiers once the items are.
     pub fn parse(args: &mut Args) -> Result<Terms> {
-        let title = args.req_line("title")?;
-        let description = args.opt_text("description")?;
-        let merchant = args.opt_line("merchant")?;
-        let currency = args.req_currency("currency")?;
-        let closes_at = Moment::parse(&args.field("closes_at"), &args.req_str("closes_at")?)?;
-        let opens_at = match args.opt_str("opens_at")? {
-            Some(s) => Some(Moment::parse(&args.field("opens_at"), &s)?),
-            None => None,
-        };
-        if opens_at.as_ref().is_some_and(|o| o.at() >= closes_at.at()) {
-            return Err(Error::validation(
-                args.field("opens_at"),
-                "must be before closes_at",
-            ));
+        let mut c = Collect::default();
+        let title = c.take(args.req_line("title"))?;
+        let description = c.take(args.opt_text("description"))?;
+        let merchant = c.take(args.opt_line("merchant"))?;
+        let currency = c.take(args.req_currency("currency"))?;
+        let closes_at = c.take(
+            args.req_str("closes_at")
+                .and_then(|s| Moment::parse(&args.field("closes_at"), &s)),
+        )?;
+        let opens_at = c.take(args.opt_str("opens_at").and_then(|o| {
+            o.map(|s| Moment::parse(&args.field("opens_at"), &s))
+                .transpose()
+        }))?;
+        if let (Some(Some(o)), Some(cl)) = (&opens_at, &closes_at) {
+            if o.at() >= cl.at() {
+                c.take::<()>(Err(Error::validation(
+                    args.field("opens_at"),
+                    "must be before closes_at",
+                )))?;
+            }
         }
-        let min_qty = args.req_int_in("min_qty", 1, MAX_QTY)?;
-        let payment = parse_payment(&mut args.req_object("payment")?)?;
-        let approval = <Choice<Approval> as Arg>::read(args, "approval")?;
-        let allowed_domains = parse_unique_list(args, "allowed_domains", domain_element)?;
-        let max_per_participant = args.opt_int_in("max_per_participant", 1, MAX_QTY)?;
-        let stock = args.opt_int_in("stock", 1, MAX_QTY)?;
-        let pickup_points = parse_unique_list(args, "pickup_points", line_element)?;
-        let commission_percent = match args.opt_str("commission_percent")? {
-            None => None,
-            Some(s) => {
+        let min_qty = c.take(args.req_int_in("min_qty", 1, MAX_QTY))?;
+        let payment = c.take(
+            args.req_object("payment")
+                .and_then(|mut p| parse_payment(&mut p)),
+        )?;
+        let approval = c.take(<Choice<Approval> as Arg>::read(args, "approval"))?;
+        let allowed_domains = c.take(parse_unique_list(args, "allowed_domains", domain_element))?;
+        let max_per_participant = c.take(args.opt_int_in("max_per_participant", 1, MAX_QTY))?;
+        let stock = c.take(args.opt_int_in("stock", 1, MAX_QTY))?;
+        let pickup_points = c.take(parse_unique_list(args, "pickup_points", line_element))?;
+        let commission_percent = c.take(args.opt_str("commission_percent").and_then(|o| {
+            o.map(|s| {
                 let f = args.field("commission_percent");
                 let p = parse_percent(&f, &s)?;
                 if p > Decimal::ONE_HUNDRED {
                     return Err(Error::validation(f, "must be between 0 and 100"));
                 }
-                Some(p)
+                Ok(p)
+            })
+            .transpose()
+        }))?;
+        let (items, tiers) = match currency {
+            Some(cur) => {
+                let items = parse_items(args, cur, &mut c)?;
+                let tiers = match &items {
+                    Some(items) => parse_tiers(args, cur, items, &mut c)?,
+                    None => {
+                        args.raw("tiers");
+                        None
+                    }
+                };
+                (items, tiers)
+            }
+            None => {
+                // Prices cannot be read without the currency: they are
+                // checked once it is given.
+                args.raw("items");
+                args.raw("tiers");
+                (None, None)
             }
         };
-        let items = parse_items(args, currency)?;
-        let tiers = parse_tiers(args, currency, &items)?;
+        c.finish()?;
+        let missing = || Error::Storage("a field read without error has no value".into());
         Ok(Terms {
-            title,
-            description,
-            merchant,
-            currency,
-            opens_at,
-            closes_at,
-            payment,
-            min_qty,
-            approval,
-            allowed_domains,
-            max_per_participant,
-            stock,
-            pickup_points,
-            commission_percent,
-            items,
-            tiers,
+            title: title.ok_or_else(missing)?,
+            description: description.ok_or_else(missing)?,
+            merchant: merchant.ok_or_else(missing)?,
+            currency: currency.ok_or_else(missing)?,
+            opens_at: opens_at.ok_or_else(missing)?,
+            closes_at: closes_at.ok_or_else(missing)?,
+            payment: payment.ok_or_else(missing)?,
+            min_qty: min_qty.ok_or_else(missing)?,
+            approval: approval.ok_or_else(missing)?,
+            allowed_domains: allowed_domains.ok_or_else(missing)?,
+            max_per_participant: max_per_participant.ok_or_else(missing)?,
+            stock: stock.ok_or_else(missing)?,
+            pickup_points: pickup_points.ok_or_else(missing)?,
+            commission_percent: commission_percent.ok_or_else(missing)?,
+            items: items.ok_or_else(missing)?,
+            tiers: tiers.ok_or_else(missing)?,
         })
     }
 
@@ -464,43 +497,60 @@ fn domain_element(field: &str, v: &Value) -> Result<String> {
     Ok(d)
 }
 
-fn parse_items(args: &mut Args, currency: Currency) -> Result<Vec<Item>> {
+/// The items, every bad field collected in `c`; `None` when any was bad.
+fn parse_items(args: &mut Args, currency: Currency, c: &mut Collect) -> Result<Option<Vec<Item>>> {
     let field = args.field("items");
-    let items = args
-        .opt_array("items", |f, v| {
-            let mut a = Args::element(f, v)?;
-            let name = a.req_line("name")?;
-            let base_price = a.req_money("base_price", currency)?;
-            let cost = a
-                .opt_object("cost")?
-                .map(|mut c| parse_cost(&mut c, currency))
-                .transpose()?;
-            a.finish()?;
-            Ok(Item {
+    let read = args.opt_array("items", |f, v| {
+        let mut a = match Args::element(f, v) {
+            Ok(a) => a,
+            Err(e) => return c.take::<Item>(Err(e)),
+        };
+        let name = c.take(a.req_line("name"))?;
+        let base_price = c.take(a.req_money("base_price", currency))?;
+        let cost = c.take(
+            a.opt_object("cost")
+                .and_then(|o| o.map(|mut o| parse_cost(&mut o, currency)).transpose()),
+        )?;
+        c.take(a.finish())?;
+        Ok(match (name, base_price, cost) {
+            (Some(name), Some(base_price), Some(cost)) => Some(Item {
                 name,
                 base_price,
                 cost,
-            })
-        })?
-        .ok_or_else(|| Error::validation(&field, "is required"))?;
-    if items.is_empty() || items.len() > MAX_ITEMS {
-        return Err(Error::validation(
-            field,
+            }),
+            _ => None,
+        })
+    });
+    let Some(read) = c.take(read)? else {
+        return Ok(None);
+    };
+    let Some(read) = read else {
+        c.take::<()>(Err(Error::validation(&field, "is required")))?;
+        return Ok(None);
+    };
+    if read.is_empty() || read.len() > MAX_ITEMS {
+        c.take::<()>(Err(Error::validation(
+            &field,
             format!("must hold 1 to {MAX_ITEMS} items"),
-        ));
+        )))?;
+        return Ok(None);
     }
+    let Some(items) = read.into_iter().collect::<Option<Vec<Item>>>() else {
+        return Ok(None);
+    };
     for (i, it) in items.iter().enumerate() {
         if items[..i]
             .iter()
             .any(|o| o.name.to_lowercase() == it.name.to_lowercase())
         {
-            return Err(Error::validation(
+            c.take::<()>(Err(Error::validation(
                 format!("{field}[{i}].name"),
                 format!("{:?} is already the name of another item", it.name),
-            ));
+            )))?;
+            return Ok(None);
         }
     }
-    Ok(items)
+    Ok(Some(items))
 }
 
 /// `{"unit": "10.00", "packs": [{"size": 10, "price": "80.00"}]}`: what the
@@ -561,46 +611,76 @@ fn parse_cost(a: &mut Args, currency: Currency) -> Result<Cost> {
     Ok(Cost { unit, packs })
 }
 
-fn parse_tiers(args: &mut Args, currency: Currency, items: &[Item]) -> Result<Vec<Tier>> {
+/// The tiers, every bad field collected in `c`; `None` when any was bad.
+fn parse_tiers(
+    args: &mut Args,
+    currency: Currency,
+    items: &[Item],
+    c: &mut Collect,
+) -> Result<Option<Vec<Tier>>> {
     let field = args.field("tiers");
-    let tiers = args
-        .opt_array("tiers", |f, v| {
-            let mut a = Args::element(f, v)?;
-            let min_qty = a.req_int_in("min_qty", 1, MAX_QTY)?;
-            let pf = a.field("prices");
-            let prices = a
-                .opt_array("prices", |pf, pv| match pv {
-                    Value::String(s) => currency.parse_positive(pf, s),
-                    _ => Err(Error::validation(
-                        pf,
-                        "must be a decimal string like \"12.50\"",
-                    )),
-                })?
-                .ok_or_else(|| Error::validation(&pf, "is required"))?;
-            if prices.len() != items.len() {
-                return Err(Error::validation(
+    let read = args.opt_array("tiers", |f, v| {
+        let mut a = match Args::element(f, v) {
+            Ok(a) => a,
+            Err(e) => return c.take::<Tier>(Err(e)),
+        };
+        let min_qty = c.take(a.req_int_in("min_qty", 1, MAX_QTY))?;
+        let pf = a.field("prices");
+        let prices = a.opt_array("prices", |pf, pv| {
+            Ok(c.take(match pv {
+                Value::String(s) => currency.parse_positive(pf, s),
+                _ => Err(Error::validation(
                     pf,
+                    "must be a decimal string like \"12.50\"",
+                )),
+            })?)
+        });
+        let prices = match c.take(prices)? {
+            None => None,
+            Some(None) => c.take::<Vec<i64>>(Err(Error::validation(&pf, "is required")))?,
+            Some(Some(p)) if p.len() != items.len() => {
+                c.take::<Vec<i64>>(Err(Error::validation(
+                    &pf,
                     format!(
                         "must hold one price per item ({}), in item order",
                         items.len()
                     ),
-                ));
+                )))?
             }
-            let reward = a.opt_text("reward")?;
-            a.finish()?;
-            Ok(Tier {
+            Some(Some(p)) => p.into_iter().collect::<Option<Vec<i64>>>(),
+        };
+        let reward = c.take(a.opt_text("reward"))?;
+        c.take(a.finish())?;
+        Ok(match (min_qty, prices, reward) {
+            (Some(min_qty), Some(prices), Some(reward)) => Some(Tier {
                 min_qty,
                 prices,
                 reward,
-            })
-        })?
-        .unwrap_or_default();
-    if tiers.len() > MAX_TIERS {
-        return Err(Error::validation(
-            field,
+            }),
+            _ => None,
+        })
+    });
+    let Some(read) = c.take(read)? else {
+        return Ok(None);
+    };
+    let read = read.unwrap_or_default();
+    if read.len() > MAX_TIERS {
+        c.take::<()>(Err(Error::validation(
+            &field,
             format!("at most {MAX_TIERS} tiers"),
-        ));
+        )))?;
+        return Ok(None);
     }
+    let Some(tiers) = read.into_iter().collect::<Option<Vec<Tier>>>() else {
+        return Ok(None);
+    };
+    let checked = check_ladder(&field, currency, items, &tiers);
+    Ok(c.take(checked)?.map(|()| tiers))
+}
+
+/// The ladder's order: thresholds strictly increase, and each price is at
+/// most the one before it (the base price for tier 1).
+fn check_ladder(field: &str, currency: Currency, items: &[Item], tiers: &[Tier]) -> Result<()> {
     for (t, tier) in tiers.iter().enumerate() {
         if t > 0 && tier.min_qty <= tiers[t - 1].min_qty {
             return Err(Error::validation(
@@ -629,7 +709,7 @@ fn parse_tiers(args: &mut Args, currency: Currency, items: &[Item]) -> Result<Ve
             }
         }
     }
-    Ok(tiers)
+    Ok(())
 }
 
 #[cfg(test)]

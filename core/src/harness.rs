@@ -83,7 +83,8 @@ pub fn call_checked_in(
             return Err(format!("{name} {shown}: refused with an empty message"));
         }
         match e {
-            Error::Validation { field, .. } => {
+            Error::Validation { .. } | Error::Invalid(_) => {
+                let field = e.field().unwrap_or_default();
                 if field.is_empty() || !message.starts_with(&format!("{field}: ")) {
                     return Err(format!(
                         "{name} {shown}: validation error without a field: {message}"

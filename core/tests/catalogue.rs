@@ -313,3 +313,57 @@ fn every_bad_input_is_refused_by_name_and_changes_nothing() {
 fn truncate(s: &str) -> String {
     s.chars().take(160).collect()
 }
+
+/// Issue 15: a command with several bad fields names them all at once, in
+/// the order of its fields (the first is also `field`), and changes nothing.
+#[test]
+fn several_bad_fields_are_named_together() {
+    let mut db = seeded();
+    let mut args = deal();
+    args["title"] = json!("  ");
+    args["min_qty"] = json!(-3);
+    args["payment"] = json!({"mode": "deposit"});
+    args["items"][0]["base_price"] = json!("30000.001");
+    let before = db.dump();
+    let e = db.call("create_deal", args).unwrap_err();
+    assert_eq!(db.dump(), before);
+    let j = e.to_json();
+    assert_eq!(j["error"]["code"], "validation");
+    assert_eq!(j["error"]["field"], "title");
+    let fields: Vec<&str> = j["error"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["title", "min_qty", "payment.percent", "items[0].base_price"]
+    );
+    assert_eq!(
+        j["error"]["errors"][1]["message"], "must be at least 1",
+        "the rule, not the type"
+    );
+    // With the items right, the tiers' bad fields are named too.
+    let mut args = deal();
+    args["title"] = json!("");
+    args["tiers"] = json!([{"min_qty": 0, "prices": ["29500.00", "x"]}]);
+    let e = db.call("update_deal", {
+        let mut a = args.clone();
+        a["deal_id"] = json!(DRAFT);
+        a
+    });
+    let fields: Vec<String> = e
+        .unwrap_err()
+        .fields()
+        .into_iter()
+        .map(|f| f.field)
+        .collect();
+    assert_eq!(fields, ["title", "tiers[0].min_qty", "tiers[0].prices[1]"]);
+    // One bad field is still one error, as before.
+    let e = db
+        .call("create_deal", set(deal(), "min_qty", json!(0)))
+        .unwrap_err();
+    assert_eq!(e.fields().len(), 1);
+    assert_eq!(e.to_string(), "min_qty: must be at least 1");
+}

@@ -18,18 +18,18 @@ pub struct CommandError {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every bad field of a validation error (`field` is the first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<bookrun::error::FieldError>,
 }
 
 impl From<bookrun::Error> for CommandError {
     fn from(e: bookrun::Error) -> Self {
-        let field = match &e {
-            bookrun::Error::Validation { field, .. } => Some(field.clone()),
-            _ => None,
-        };
         CommandError {
             code: e.code(),
             message: e.to_string(),
-            field,
+            field: e.field().map(str::to_string),
+            errors: e.fields(),
         }
     }
 }
@@ -118,7 +118,8 @@ mod tests {
         let e: CommandError = bookrun::Error::validation("quantity", "must be at least 1").into();
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
-            serde_json::json!({"code": "validation", "message": "quantity: must be at least 1", "field": "quantity"})
+            serde_json::json!({"code": "validation", "message": "quantity: must be at least 1", "field": "quantity",
+                "errors": [{"field": "quantity", "message": "must be at least 1"}]})
         );
         let e: CommandError = bookrun::Error::conflict("deal 1 is settled").into();
         assert_eq!(

@@ -158,7 +158,7 @@ function bookingForm(dealId, people, done) {
     e.preventDefault();
     fill(status);
     const q = quantity.value.trim();
-    const args = { deal_id: dealId, item: item.value, quantity: /^\d{1,15}$/.test(q) ? Number(q) : q };
+    const args = { deal_id: dealId, item: item.value, quantity: /^-?\d{1,15}$/.test(q) ? Number(q) : q };
     if (picker.value() !== null) args.participant_id = picker.value();
     if (pickup.value) args.pickup_point = pickup.value;
     if (note.value.trim()) args.note = note.value;

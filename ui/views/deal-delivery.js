@@ -18,7 +18,7 @@ const RULES = [
 /** A whole number as a JSON number; anything else as typed, for the core to refuse. */
 function qty(value) {
   const v = value.trim();
-  return /^\d{1,15}$/.test(v) ? Number(v) : v;
+  return /^-?\d{1,15}$/.test(v) ? Number(v) : v;
 }
 
 export function deliveryPanel(dealId, done) {

@@ -22,7 +22,7 @@ const select = (id, fieldName, pairs, value) => el("select", { id, "data-field":
 function qty(value) {
   const v = value.trim();
   if (v === "") return null;
-  return /^\d{1,15}$/.test(v) ? Number(v) : v;
+  return /^-?\d{1,15}$/.test(v) ? Number(v) : v;
 }
 
 const optText = (value) => (value.trim() === "" ? null : value);

@@ -150,7 +150,7 @@ pub struct Restored {
 /// and returns the checked copy's connection. Refusals name the `path` field.
 fn checked_candidate(src: &Path, work: &Path) -> Result<Connection> {
     checked_candidate_inner(src, work).map_err(|e| match e {
-        e @ Error::Validation { .. } => e,
+        e @ (Error::Validation { .. } | Error::Invalid(_)) => e,
         e => Error::validation("path", format!("is damaged or unreadable ({e})")),
     })
 }
