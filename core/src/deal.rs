@@ -627,13 +627,13 @@ fn parse_tiers(
         let min_qty = c.take(a.req_int_in("min_qty", 1, MAX_QTY))?;
         let pf = a.field("prices");
         let prices = a.opt_array("prices", |pf, pv| {
-            Ok(c.take(match pv {
+            c.take(match pv {
                 Value::String(s) => currency.parse_positive(pf, s),
                 _ => Err(Error::validation(
                     pf,
                     "must be a decimal string like \"12.50\"",
                 )),
-            })?)
+            })
         });
         let prices = match c.take(prices)? {
             None => None,
