@@ -76,7 +76,8 @@ impl Currency {
     /// no sign, no exponent, no spaces, at most the currency's decimals
     /// (extra zeros are fine: "2500.00" JPY is 2500).
     pub fn parse_amount(&self, field: &str, text: &str) -> Result<i64> {
-        let d = parse_plain_decimal(field, text)?;
+        let plain = ungroup(field, text)?;
+        let d = parse_plain_decimal(field, &plain)?;
         let normalized = d.normalize();
         if normalized.scale() > self.exponent {
             return Err(Error::validation(
@@ -100,6 +101,86 @@ impl Currency {
 
 fn too_large(field: &str) -> Error {
     Error::validation(field, "amount is too large")
+}
+
+/// The separators people write in amounts (a space, a no-break space, a
+/// narrow no-break space).
+const SPACES: [char; 3] = [' ', '\u{a0}', '\u{202f}'];
+
+/// Whether `s` is digit groups of three after a first group of 1 to 3
+/// digits, separated by `sep` ("1,000,000" for ',').
+fn grouped(s: &str, sep: impl Fn(char) -> bool) -> bool {
+    let mut parts = s.split(|c| sep(c));
+    let first = parts.next().unwrap_or_default();
+    let digits = |p: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    let rest: Vec<&str> = parts.collect();
+    digits(first, 1..=3) && !rest.is_empty() && rest.iter().all(|p| digits(p, 3..=3))
+}
+
+/// An amount as people write it, made plain where that is unambiguous:
+/// digit groups with commas and a decimal point ("1,000.00"), with spaces
+/// and a point or a decimal comma ("1 000,00", "1 000.00"), with points and
+/// a decimal comma ("1.000,00"), or a decimal comma alone ("12,50"). A comma
+/// followed by exactly three digits and nothing else ("1,000": a thousand,
+/// or one with three decimals?) is refused as ambiguous. Text without a
+/// comma or a space is returned as it is, for `parse_plain_decimal`.
+pub fn ungroup(field: &str, text: &str) -> Result<String> {
+    if !text.contains(|c| c == ',' || SPACES.contains(&c)) {
+        return Ok(text.to_string());
+    }
+    let bad = || {
+        Error::validation(
+            field,
+            format!(
+                "{:?} is not an amount like \"1,000.00\", \"1 000,00\" or \"1000.00\"",
+                truncate(text)
+            ),
+        )
+    };
+    // One comma, three digits after it, no point: a thousand or one?
+    if let Some((before, after)) = text.split_once(',') {
+        let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        if !text.contains('.') && digits(before) && digits(after) && after.len() == 3 {
+            return Err(Error::validation(
+                field,
+                format!(
+                    "{:?} is ambiguous: write {before}{after} (a thousand-like amount) or {before}.{after} (decimals)",
+                    truncate(text)
+                ),
+            ));
+        }
+    }
+    let (int, frac, decimal_comma) = match (text.rfind('.'), text.rfind(',')) {
+        (Some(p), Some(c)) if p > c => (&text[..p], Some(&text[p + 1..]), false),
+        (Some(_), Some(c)) => (&text[..c], Some(&text[c + 1..]), true),
+        (Some(p), None) => (&text[..p], Some(&text[p + 1..]), false),
+        (None, Some(c)) if !grouped(text, |ch| ch == ',') => {
+            (&text[..c], Some(&text[c + 1..]), true)
+        }
+        (None, _) => (text, None, false),
+    };
+    if frac.is_some_and(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(bad());
+    }
+    let int_plain = if int.bytes().all(|b| b.is_ascii_digit()) {
+        int.to_string()
+    } else if grouped(int, |c| SPACES.contains(&c))
+        || (!decimal_comma && grouped(int, |c| c == ','))
+        || (decimal_comma && grouped(int, |c| c == '.'))
+    {
+        int.chars().filter(char::is_ascii_digit).collect()
+    } else {
+        return Err(bad());
+    };
+    if int_plain.is_empty() {
+        return Err(bad());
+    }
+    Ok(match frac {
+        Some(f) => format!("{int_plain}.{f}"),
+        None => int_plain,
+    })
 }
 
 /// A non-negative decimal written as digits with an optional single point
@@ -190,6 +271,50 @@ pub fn times(field: &str, price: i64, quantity: i64) -> Result<i64> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn amounts_as_people_write_them() {
+        let ok = |t: &str| ungroup("amount", t).unwrap();
+        assert_eq!(ok("1,000.00"), "1000.00");
+        assert_eq!(ok("1,234,567.5"), "1234567.5");
+        assert_eq!(ok("1 000,00"), "1000.00");
+        assert_eq!(ok("1\u{a0}000.00"), "1000.00");
+        assert_eq!(ok("12\u{202f}345"), "12345");
+        assert_eq!(ok("1.000,00"), "1000.00");
+        assert_eq!(ok("12,50"), "12.50");
+        assert_eq!(ok("1,000,000"), "1000000");
+        assert_eq!(ok("30000.00"), "30000.00");
+        let refused = |t: &str| ungroup("amount", t).unwrap_err().to_string();
+        assert!(
+            refused("1,000").contains("ambiguous"),
+            "{}",
+            refused("1,000")
+        );
+        assert!(refused("12,345").contains("ambiguous"));
+        for bad in [
+            "1,00,000.00",
+            "1 00",
+            "1,000.00,5",
+            "1.000.00,5x",
+            " 5",
+            "5 ",
+            ",5",
+            "5,",
+            "1 ,000",
+            "1,000 .00",
+            "1,0000.00",
+        ] {
+            assert!(
+                ungroup("amount", bad).is_err()
+                    || parse_plain_decimal("amount", &ungroup("amount", bad).unwrap()).is_err(),
+                "{bad:?}"
+            );
+        }
+        let usd = Currency::parse("c", "USD").unwrap();
+        assert_eq!(usd.parse_amount("amount", "1,000.00").unwrap(), 100_000);
+        assert_eq!(usd.parse_amount("amount", "24 800,00").unwrap(), 2_480_000);
+        assert!(usd.parse_amount("amount", "1,000").is_err());
+    }
+
     fn cur(c: &str) -> Currency {
         Currency::parse("currency", c).unwrap()
     }
@@ -253,13 +378,15 @@ mod tests {
     fn refuses_everything_that_is_not_a_plain_decimal() {
         let usd = cur("USD");
         for bad in [
-            "", " 5", "5 ", "+5", "-5", "1e5", "NaN", "Infinity", "5.", ".5", "1,5", "0x10",
+            "", " 5", "5 ", "+5", "-5", "1e5", "NaN", "Infinity", "5.", ".5", "1,000", "0x10",
             "5.001", "１",
         ] {
             let e = usd.parse_amount("amount", bad).unwrap_err();
             assert_eq!(e.code(), "validation", "{bad:?}");
             assert!(e.to_string().starts_with("amount: "), "{e}");
         }
+        // Issue 15: a decimal comma alone is unambiguous.
+        assert_eq!(usd.parse_amount("amount", "1,5").unwrap(), 150);
         assert!(usd.parse_positive("amount", "0.00").is_err());
         assert!(usd.parse_amount("amount", "99999999999999999999").is_err());
         assert!(usd.parse_amount("amount", "10000000000000.01").is_err());

@@ -425,3 +425,36 @@ fn bad_credit_limits_and_costs_are_refused_naming_the_field() {
         );
     }
 }
+
+/// Issue 15: amounts as people write them are read exactly, in every
+/// command that takes money.
+#[test]
+fn amounts_with_digit_groups_are_read_exactly() {
+    let mut db = Db::new();
+    let ann = db.add("Ann");
+    let e = db.ok(
+        "record_payment",
+        json!({"participant_id": ann, "currency": "USD", "amount": "1,000.00"}),
+    );
+    assert_eq!(e["amount"], "1000.00");
+    db.ok(
+        "record_payment",
+        json!({"participant_id": ann, "currency": "EUR", "amount": "1 234,50"}),
+    );
+    assert_eq!(db.balance(ann, "EUR"), "1234.50");
+    let d = db.ok(
+        "create_deal",
+        json!({"title": "Cars", "currency": "USD", "closes_at": "2026-12-01T00:00:00Z",
+               "min_qty": 1, "payment": {"mode": "full"}, "approval": "auto",
+               "items": [{"name": "model #1", "base_price": "30,000.00"}],
+               "tiers": [{"min_qty": 4, "prices": ["29 500.00"]}]}),
+    );
+    assert_eq!(d["items"][0]["base_price"], "30000.00");
+    assert_eq!(d["tiers"][0]["prices"][0], "29500.00");
+    let msg = db.refused(
+        "validation",
+        "record_payment",
+        json!({"participant_id": ann, "currency": "USD", "amount": "1,000"}),
+    );
+    assert!(msg.contains("ambiguous"), "{msg}");
+}

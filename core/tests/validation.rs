@@ -333,7 +333,7 @@ fn create_deal_refuses_wrong_json_types() {
 }
 
 /// Texts that are not a plain decimal amount, refused wherever money is read.
-const NOT_MONEY: [&str; 17] = [
+const NOT_MONEY: [&str; 18] = [
     "1e5",
     "NaN",
     "Infinity",
@@ -345,7 +345,8 @@ const NOT_MONEY: [&str; 17] = [
     "",
     "5.",
     ".5",
-    "1,000.00",
+    "1,000",
+    "1,00,000.00",
     "0x10",
     "12.50 USD",
     "$5",

@@ -6,8 +6,71 @@
 use bookrun::money::{self, Currency, MAX_MINOR};
 use libfuzzer_sys::fuzz_target;
 
+/// Digit groups: 1 to 3 digits, then groups of exactly 3 after each `sep`.
+fn groups(s: &str, sep: &[char]) -> Option<String> {
+    let parts: Vec<&str> = s.split(|c| sep.contains(&c)).collect();
+    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    let ok = parts.len() >= 2
+        && (1..=3).contains(&parts[0].len())
+        && parts.iter().all(|p| all_digits(p))
+        && parts[1..].iter().all(|p| p.len() == 3);
+    ok.then(|| parts.concat())
+}
+
+/// An independent reading of an amount as people write it (issue 15):
+/// "1,000.00", "1 000,00", "1.000,00", "12,50" become plain decimals; a
+/// lone comma before exactly three digits ("1,000") is ambiguous.
+fn plain(text: &str) -> Option<String> {
+    const SPACES: [char; 3] = [' ', '\u{a0}', '\u{202f}'];
+    if !text.contains(|c| c == ',' || SPACES.contains(&c)) {
+        return Some(text.to_string());
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some((a, b)) = text.split_once(',') {
+        if !text.contains('.') && digits(a) && digits(b) && b.len() == 3 {
+            return None;
+        }
+    }
+    // The decimal separator is the last '.' or ',' whose fraction is digits.
+    let cut = text.rfind(['.', ',']);
+    let (int, frac, mark) = match cut {
+        Some(i) if digits(&text[i + 1..]) => {
+            let mark = text.as_bytes()[i] as char;
+            // "1,000,000": the commas are groups, not a decimal comma.
+            if mark == ',' && !text.contains('.') && groups(text, &[',']).is_some() {
+                (text, "", None)
+            } else {
+                (&text[..i], &text[i + 1..], Some(mark))
+            }
+        }
+        Some(_) => return None,
+        None => (text, "", None),
+    };
+    let int = if digits(int) {
+        int.to_string()
+    } else {
+        let mut sep: Vec<char> = SPACES.to_vec();
+        match mark {
+            Some(',') => sep.push('.'),
+            _ => sep.push(','),
+        }
+        // One kind of separator only (the spaces count as one kind).
+        let spaced = SPACES.iter().any(|c| int.contains(*c));
+        let other = sep[SPACES.len()..].iter().any(|c| int.contains(*c));
+        if spaced == other {
+            return None;
+        }
+        groups(int, &sep)?
+    };
+    Some(match mark {
+        Some(_) => format!("{int}.{frac}"),
+        None => int,
+    })
+}
+
 /// An independent reading of a plain decimal in minor units, or None.
 fn oracle(text: &str, exponent: u32) -> Option<i128> {
+    let text = &plain(text)?;
     let (int, frac) = text.split_once('.').unwrap_or((text, ""));
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     if !digits(int) || (text.contains('.') && !digits(frac)) {
