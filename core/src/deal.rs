@@ -397,7 +397,8 @@ impl Terms {
         }
     }
 
-    /// "model #1 29500.00 USD, model #5 24800.00 USD": the prices at a level.
+    /// "model #1 29,500.00 USD, model #5 24,800.00 USD": the prices at a
+    /// level, as the notifications say them.
     pub fn prices_text(&self, level: i64) -> String {
         self.items
             .iter()
@@ -406,7 +407,7 @@ impl Terms {
                 format!(
                     "{} {} {}",
                     it.name,
-                    self.currency.format(self.unit_price(i, level)),
+                    self.currency.format_grouped(self.unit_price(i, level)),
                     self.currency.code()
                 )
             })

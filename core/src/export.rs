@@ -258,6 +258,7 @@ impl Writer {
     }
 
     fn table(&mut self, t: &Table) {
+        let t = &for_reading(t);
         self.room(TITLE_SIZE + LEADING * 3);
         self.text(
             MARGIN,
@@ -285,6 +286,45 @@ impl Writer {
             self.row(totals, &widths, &t.right, true);
         }
         self.page().y -= LEADING;
+    }
+}
+
+/// A table as people read it on paper: amounts (right-aligned cells, and
+/// decimals in the notes) with their digits grouped ("103,900.00"). The
+/// CSV keeps plain numbers for spreadsheets.
+fn for_reading(t: &Table) -> Table {
+    let group_cells = |row: &Vec<String>| -> Vec<String> {
+        row.iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if t.right.get(i).copied().unwrap_or(false) {
+                    crate::money::group_digits(c)
+                } else {
+                    c.clone()
+                }
+            })
+            .collect()
+    };
+    let group_words = |text: &String| -> String {
+        text.split(' ')
+            .map(|w| {
+                let end = w.trim_end_matches([',', ';', ':', '.', ')']);
+                if end.contains('.') {
+                    format!("{}{}", crate::money::group_digits(end), &w[end.len()..])
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    Table {
+        title: t.title.clone(),
+        notes: t.notes.iter().map(group_words).collect(),
+        columns: t.columns.clone(),
+        right: t.right.clone(),
+        rows: t.rows.iter().map(group_cells).collect(),
+        totals: t.totals.as_ref().map(group_cells),
     }
 }
 
@@ -438,7 +478,10 @@ mod tests {
         // "2 €" is 32 20 80 in Windows-1252, written as a hex string
         // (content streams are not compressed).
         assert!(text.to_lowercase().contains("322080"), "{text}");
-        assert!(text.contains("29507.00"));
+        // Amounts read on paper have their digits grouped (the CSV keeps
+        // plain numbers).
+        assert!(text.contains("29,507.00"), "{text}");
+        assert!(!text.contains("29507.00"));
     }
 
     #[test]

@@ -58,6 +58,11 @@ impl Currency {
         Decimal::new(minor, self.exponent).to_string()
     }
 
+    /// Prints minor units as people read them, digits grouped: "30,000.00".
+    pub fn format_grouped(&self, minor: i64) -> String {
+        group_digits(&self.format(minor))
+    }
+
     /// Prints a wide amount (a quantity times a price may pass `i64`).
     pub fn format_wide(&self, minor: i128) -> String {
         Decimal::from_i128_with_scale(minor, self.exponent).to_string()
@@ -101,6 +106,32 @@ impl Currency {
 
 fn too_large(field: &str) -> Error {
     Error::validation(field, "amount is too large")
+}
+
+/// "-24800.00" -> "-24,800.00": thousands grouped in a printed decimal
+/// (anything else is returned as it is).
+pub fn group_digits(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
 }
 
 /// The separators people write in amounts (a space, a no-break space, a

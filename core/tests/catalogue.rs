@@ -218,7 +218,7 @@ fn catalogue() -> Vec<Bad> {
         bad!("credit limit as a number", "set_credit_limit", json!({"participant_id": ANN, "currency": "USD", "limit": 5}), "validation", "limit"),
         bad!("credit limit left out", "set_credit_limit", json!({"participant_id": ANN, "currency": "USD"}), "validation", "limit"),
         bad!("credit limit of nobody", "set_credit_limit", json!({"participant_id": 99, "currency": "USD", "limit": "5"}), "not_found", "participant"),
-        bad!("booking past the credit limit", "book", set(set(book(json!(1)), "participant_id", json!(CLEO)), "item", json!("model #5")), "policy", "25000.00 USD more on the wallet"),
+        bad!("booking past the credit limit", "book", set(set(book(json!(1)), "participant_id", json!(CLEO)), "item", json!("model #5")), "policy", "25,000.00 USD more on the wallet"),
         bad!("pack of size 1", "create_deal", set(deal(), "items", json!([{"name": "x", "base_price": "1", "cost": {"packs": [{"size": 1, "price": "1"}]}}])), "validation", "items[0].cost.packs[0].size"),
         bad!("pack of size 0", "create_deal", set(deal(), "items", json!([{"name": "x", "base_price": "1", "cost": {"packs": [{"size": 0, "price": "1"}]}}])), "validation", "items[0].cost.packs[0].size"),
         bad!("pack price of zero", "create_deal", set(deal(), "items", json!([{"name": "x", "base_price": "1", "cost": {"packs": [{"size": 2, "price": "0.00"}]}}])), "validation", "items[0].cost.packs[0].price"),

@@ -794,7 +794,8 @@ fn the_merchant_order_has_final_prices_totals_and_the_commission_to_the_cent() {
     assert_eq!(r["bytes"], bytes.len());
     let text = String::from_utf8_lossy(&bytes);
     assert!(
-        text.contains("(128700.00)") && text.contains("3217.50"),
+        // On paper the amounts are grouped (issue 15), in the CSV plain.
+        text.contains("(128,700.00)") && text.contains("3,217.50"),
         "pdf text"
     );
 }
@@ -890,7 +891,7 @@ fn who_owes_what_lists_debts_oldest_first_with_a_reminder() {
     let r = reference(&mut db, b);
     assert_eq!(
         reminder,
-        format!("Hi Ben, a friendly reminder from your group buy: you owe 20000.00 USD for \"Cars\", since 2026-11-23. Please pay with the reference {r} so your payment is matched to you. Thank you!")
+        format!("Hi Ben, a friendly reminder from your group buy: you owe 20,000.00 USD for \"Cars\", since Mon 23 Nov. Please pay with the reference {r} so your payment is matched to you. Thank you!")
     );
     assert_eq!(db.ok("outstanding", json!({})), o);
     assert_eq!(db.ok("outstanding", json!({"currency": "EUR"})), json!([]));
@@ -909,10 +910,10 @@ fn share_text_says_how_many_more_units_unlock_the_next_tier() {
     let t = db.ok("share_text", json!({ "deal_id": deal }));
     assert_eq!(
         t["text"],
-        "Group buy \"Cars\" from Dealer: 0 units booked, price now model #1 30000.00 USD, model #5 25000.00 USD.\n\
+        "Group buy \"Cars\" from Dealer: 0 units booked, price now model #1 30,000.00 USD, model #5 25,000.00 USD.\n\
          3 more units and the deal goes ahead (minimum 3).\n\
          Only 6 left.\n\
-         Book before 2026-12-01T00:00:00Z."
+         Book before Tue 1 Dec, 00:00 UTC."
     );
     db.book(deal, p[0], "model #1", 1);
     db.book(deal, p[1], "model #5", 1);
@@ -920,10 +921,10 @@ fn share_text_says_how_many_more_units_unlock_the_next_tier() {
     let t = db.ok("share_text", json!({ "deal_id": deal }));
     assert_eq!(
         t["text"],
-        "Group buy \"Cars\" from Dealer: 3 units booked, price now model #1 30000.00 USD, model #5 25000.00 USD.\n\
-         1 more unit unlock tier 1 at model #1 29500.00 USD, model #5 24800.00 USD (bonus: free mats).\n\
+        "Group buy \"Cars\" from Dealer: 3 units booked, price now model #1 30,000.00 USD, model #5 25,000.00 USD.\n\
+         1 more unit unlocks tier 1 at model #1 29,500.00 USD, model #5 24,800.00 USD (bonus: free mats).\n\
          Only 3 left.\n\
-         Book before 2026-12-01T00:00:00Z."
+         Book before Tue 1 Dec, 00:00 UTC."
     );
     assert_eq!(t["next_tier"]["missing"], 1);
     db.refused("not_found", "share_text", json!({"deal_id": 99}));

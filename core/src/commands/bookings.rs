@@ -425,7 +425,7 @@ fn promote_waitlist(ctx: &Ctx, deal_id: i64) -> Result<Vec<Value>> {
                     None => "pending your approval".to_string(),
                     Some(m) => format!(
                         "pending your approval: it needs {} {} more on the wallet within the credit limit",
-                        deal.currency().format(m),
+                        deal.currency().format_grouped(m),
                         deal.currency().code()
                     ),
                 }

@@ -59,9 +59,9 @@ pub fn room_for(ctx: &Ctx, participant_id: i64, currency: Currency, charge: i64)
 pub fn refusal(participant_id: i64, currency: Currency, charge: i64, missing: i64) -> Error {
     Error::policy(format!(
         "participant {participant_id} needs {} {} more on the wallet: this booking charges {} {} and would take the wallet past its credit limit",
-        currency.format(missing),
+        currency.format_grouped(missing),
         currency.code(),
-        currency.format(charge),
+        currency.format_grouped(charge),
         currency.code()
     ))
 }

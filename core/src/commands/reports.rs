@@ -697,7 +697,14 @@ fn debts(ctx: &Ctx, currency: Option<Currency>) -> Result<Vec<Debt>> {
     Ok(out)
 }
 
-fn reminder(d: &Debt) -> String {
+/// "Mon 23 Nov" from a stored UTC time (as it is, if it does not parse).
+fn since_day(since: &str, now: crate::clock::Time) -> String {
+    crate::clock::Moment::parse("since", since)
+        .map(|m| m.human_day(now))
+        .unwrap_or_else(|_| since.to_string())
+}
+
+fn reminder(d: &Debt, now: crate::clock::Time) -> String {
     let c = d.currency;
     let what = if d.deals.is_empty() {
         String::new()
@@ -715,9 +722,9 @@ fn reminder(d: &Debt) -> String {
         "Hi {}, a friendly reminder from your group buy: you owe {} {}{what}, since {}. \
          Please pay with the reference {} so your payment is matched to you. Thank you!",
         d.name,
-        c.format(d.owes),
+        c.format_grouped(d.owes),
         c.code(),
-        d.since.get(..10).unwrap_or(&d.since),
+        since_day(&d.since, now),
         participants::reference(d.participant_id)
     )
 }
@@ -735,7 +742,7 @@ pub fn outstanding(ctx: &Ctx, req: ByCurrency) -> Result<Debts> {
                 "reference": participants::reference(d.participant_id),
                 "deals": d.deals.iter().map(|(t, m)| json!({"title": t, "balance": c.format(-*m)}))
                     .collect::<Vec<_>>(),
-                "reminder": reminder(d),
+                "reminder": reminder(d, ctx.now),
             })
         })
         .collect())
@@ -804,7 +811,7 @@ pub fn share_text(ctx: &Ctx, req: DealId) -> Result<ShareText> {
             .map(|(i, it)| {
                 let p = format!(
                     "{} {}",
-                    t.currency.format(t.unit_price(i, l)),
+                    t.currency.format_grouped(t.unit_price(i, l)),
                     t.currency.code()
                 );
                 if t.items.len() == 1 {
@@ -839,9 +846,13 @@ pub fn share_text(ctx: &Ctx, req: DealId) -> Result<ShareText> {
             t.min_qty
         )),
         (Some(n), _) => lines.push(format!(
-            "{} more {} unlock tier {} at {}{}.",
+            "{} more {} tier {} at {}{}.",
             n.missing,
-            units(n.missing),
+            if n.missing == 1 {
+                "unit unlocks"
+            } else {
+                "units unlock"
+            },
             n.level,
             prices(n.level),
             t.tiers[n.level as usize - 1]
@@ -858,9 +869,9 @@ pub fn share_text(ctx: &Ctx, req: DealId) -> Result<ShareText> {
             "Buying {} more {} brings the group's total down from {} {code} to {} {code}: {} {code} less, with more to take home.",
             b.units,
             t.items[b.item].name,
-            c.format_wide(b.total_now),
-            c.format_wide(b.total_after),
-            c.format_wide(b.total_now - b.total_after),
+            money::group_digits(&c.format_wide(b.total_now)),
+            money::group_digits(&c.format_wide(b.total_after)),
+            money::group_digits(&c.format_wide(b.total_now - b.total_after)),
             code = c.code(),
         ));
     }
@@ -873,7 +884,7 @@ pub fn share_text(ctx: &Ctx, req: DealId) -> Result<ShareText> {
                 format!("Only {left} left.")
             });
         }
-        lines.push(format!("Book before {}.", t.closes_at.text()));
+        lines.push(format!("Book before {}.", t.closes_at.human(ctx.now)));
     }
     Ok(json!({
         "deal_id": deal.id,
