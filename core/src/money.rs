@@ -141,7 +141,7 @@ const SPACES: [char; 3] = [' ', '\u{a0}', '\u{202f}'];
 /// Whether `s` is digit groups of three after a first group of 1 to 3
 /// digits, separated by `sep` ("1,000,000" for ',').
 fn grouped(s: &str, sep: impl Fn(char) -> bool) -> bool {
-    let mut parts = s.split(|c| sep(c));
+    let mut parts = s.split(sep);
     let first = parts.next().unwrap_or_default();
     let digits = |p: &str, n: std::ops::RangeInclusive<usize>| {
         n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
