@@ -178,6 +178,7 @@ export const setCreditLimit = (args = {}) => call("set_credit_limit", args);
  * Participants, optionally those whose name, e-mail or phone contains query
  * @param {object} args
  * @param {*} [args.query] text
+ * @param {*} [args.limit] integer >= 1
  * @returns {Promise<object>} ParticipantList
  */
 export const listParticipants = (args = {}) => call("list_participants", args);

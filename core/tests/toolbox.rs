@@ -1069,3 +1069,47 @@ fn payouts_due_lists_whom_the_organizer_owes() {
     assert_eq!(db.ok("payouts_due", json!({})), json!([]));
     db.refused("validation", "payouts_due", json!({"currency": "XX"}));
 }
+
+/// Issue 15: what the window shows comes with the data: the participant's
+/// name and what a booking costs at the price now, when a deal ended, the
+/// deals a debt comes from, and a short participant search.
+#[test]
+fn bookings_and_deals_carry_what_the_window_shows() {
+    let mut db = Db::new();
+    let deal = db.open(cars(json!({"mode": "full"})));
+    let p: Vec<i64> = ["A", "B", "C", "D", "E"]
+        .iter()
+        .map(|n| db.add(n))
+        .collect();
+    db.book(deal, p[0], "model #1", 1);
+    for &x in &p[1..4] {
+        db.book(deal, x, "model #5", 1);
+    }
+    let e = db.book(deal, p[4], "model #5", 1)["booking"]["id"].clone();
+    db.ok("cancel_booking", json!({ "booking_id": e }));
+    let list = db.ok("list_bookings", json!({ "deal_id": deal }));
+    // Tier 1: B was charged the base price and will pay the tier's.
+    assert_eq!(list[1]["participant_name"], "B");
+    assert_eq!(list[1]["charged"], "25000.00");
+    assert_eq!(list[1]["current_total"], "24800.00");
+    assert_eq!(list[4]["status"], "cancelled");
+    assert_eq!(list[4]["current_total"], "0.00");
+    assert_eq!(
+        db.ok("get_deal", json!({ "deal_id": deal }))["ended_at"],
+        Value::Null
+    );
+    let s = db.ok("end_deal", json!({ "deal_id": deal }));
+    let d = db.ok("get_deal", json!({ "deal_id": deal }));
+    assert_eq!(d["ended_at"], "2026-11-23T10:00:00Z", "{s}");
+    let owing = db.ok("outstanding", json!({"currency": "USD"}));
+    // A owes the most for the longest; each debt names the deal to link to.
+    assert_eq!(owing[0]["name"], "A");
+    assert_eq!(
+        owing[0]["deals"],
+        json!([{"deal_id": deal, "title": "Cars", "balance": "-29500.00"}])
+    );
+    let first_two = db.ok("list_participants", json!({"limit": 2}));
+    assert_eq!(first_two.as_array().unwrap().len(), 2);
+    assert_eq!(first_two[0]["name"], "A");
+    db.refused("validation", "list_participants", json!({"limit": 0}));
+}

@@ -10,6 +10,8 @@ import { el, field, fill } from "../dom.js";
 
 /** How many matches the popup shows (the search narrows the rest). */
 const SHOWN = 8;
+/** How many matches are asked for: enough to say "more than 50". */
+const ASKED = 51;
 
 const label = (p) => (p.email ? `${p.name} <${p.email}>` : p.name);
 
@@ -94,7 +96,8 @@ export function participantPicker({ id = "book-participant", onPick = () => {}, 
             ),
       ),
     );
-    const more = matches.length > SHOWN ? ` (the first ${SHOWN} of ${matches.length}: type more to narrow)` : "";
+    const total = matches.length >= ASKED ? `more than ${ASKED - 1}` : String(matches.length);
+    const more = matches.length > SHOWN ? ` (the first ${SHOWN} of ${total}: type more to narrow)` : "";
     fill(count, matches.length ? `${matches.length} matching${more}` : "No participant matches; you can add one.");
     list.hidden = options.length === 0;
     input.setAttribute("aria-expanded", String(!list.hidden));
@@ -110,7 +113,7 @@ export function participantPicker({ id = "book-participant", onPick = () => {}, 
     }
     let matches = [];
     try {
-      matches = await listParticipants({ query });
+      matches = await listParticipants({ query, limit: ASKED });
     } catch {
       matches = [];
     }

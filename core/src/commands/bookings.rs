@@ -94,11 +94,13 @@ pub struct Booking {
     pub collected_at: Option<String>,
     /// The units it kept once the deal's delivery was recorded (else None).
     pub delivered: Option<i64>,
+    /// The participant's name, so a list of bookings needs no other call.
+    pub participant_name: String,
 }
 
 pub const COLUMNS: &str = "b.id, b.deal_id, b.participant_id, b.item, b.quantity, b.status,
     b.pickup_point, b.note, b.reason, b.cancelled_by, b.created_at, b.updated_at, b.collected_at,
-    b.delivered";
+    b.delivered, (SELECT p.name FROM participants p WHERE p.id = b.participant_id)";
 
 pub fn from_row(r: &Row) -> rusqlite::Result<Booking> {
     Ok(Booking {
@@ -116,6 +118,7 @@ pub fn from_row(r: &Row) -> rusqlite::Result<Booking> {
         updated_at: r.get(11)?,
         collected_at: r.get(12)?,
         delivered: r.get(13)?,
+        participant_name: r.get(14)?,
     })
 }
 
@@ -150,6 +153,22 @@ impl Booking {
         CANCELLABLE.contains(&self.status.as_str()) && deal.status == deals::Status::Open
     }
 
+    /// What it costs at the deal's price now (the final price once settled),
+    /// beside `charged`: what the participant will pay for it. Nothing for a
+    /// booking that was not taken (rejected, cancelled, expired) or a deal
+    /// that failed or was cancelled.
+    pub fn current_total(&self, deal: &Deal) -> i128 {
+        let taken = CANCELLABLE.contains(&self.status.as_str());
+        let sold = !matches!(
+            deal.status,
+            deals::Status::Failed | deals::Status::Cancelled
+        );
+        if !(taken && sold) {
+            return 0;
+        }
+        i128::from(deal.terms.unit_price(self.item, deal.level())) * i128::from(self.quantity)
+    }
+
     pub fn to_json(&self, deal: &Deal, charged: i64) -> Value {
         json!({
             "id": self.id,
@@ -168,6 +187,8 @@ impl Booking {
             "collected_at": self.collected_at,
             "can_cancel": self.can_cancel(deal),
             "delivered": self.delivered,
+            "participant_name": self.participant_name,
+            "current_total": deal.currency().format_wide(self.current_total(deal)),
         })
     }
 }
@@ -571,7 +592,7 @@ pub fn list_bookings(ctx: &Ctx, req: ListBookings) -> Result<BookingList> {
     ))?;
     let rows = stmt
         .query_map(params![deal_id, status, limit, offset], |r| {
-            Ok(from_row(r)?.to_json(&deal, r.get(14)?))
+            Ok(from_row(r)?.to_json(&deal, r.get(15)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)

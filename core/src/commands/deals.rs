@@ -47,6 +47,8 @@ pub struct Deal {
     pub created_at: String,
     pub updated_at: String,
     pub cancel_reason: Option<String>,
+    /// When it was settled, failed or was cancelled.
+    pub ended_at: Option<String>,
 }
 
 impl Deal {
@@ -124,6 +126,7 @@ impl Deal {
             "next_tier": next,
             "buy_more": buy_more,
             "cancel_reason": self.cancel_reason,
+            "ended_at": self.ended_at,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
         })
@@ -133,7 +136,8 @@ impl Deal {
 const DEAL_COLUMNS: &str = "id, title, description, merchant, currency, opens_at, closes_at,
     payment_mode, deposit_percent, min_qty, approval, allowed_domains, max_per_participant,
     stock, pickup_points, commission_percent, status, approved_qty, pending_qty, created_at,
-    updated_at, cancel_reason";
+    updated_at, cancel_reason,
+    (SELECT s.ended_at FROM settlements s WHERE s.deal_id = deals.id)";
 
 fn stored<T>(what: &str, r: std::result::Result<T, impl std::fmt::Display>) -> Result<T> {
     r.map_err(|e| Error::Storage(format!("corrupt {what} in the database: {e}")))
@@ -174,6 +178,7 @@ fn from_row(r: &Row) -> rusqlite::Result<(i64, RowParts)> {
             created_at: r.get(19)?,
             updated_at: r.get(20)?,
             cancel_reason: r.get(21)?,
+            ended_at: r.get(22)?,
         },
     ))
 }
@@ -200,6 +205,7 @@ struct RowParts {
     created_at: String,
     updated_at: String,
     cancel_reason: Option<String>,
+    ended_at: Option<String>,
 }
 
 /// Loads a deal with its items and tiers, or `not_found`.
@@ -298,6 +304,7 @@ fn assemble(tx: &Transaction, id: i64, p: RowParts) -> Result<Deal> {
         created_at: p.created_at,
         updated_at: p.updated_at,
         cancel_reason: p.cancel_reason,
+        ended_at: p.ended_at,
     })
 }
 

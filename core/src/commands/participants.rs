@@ -1,7 +1,7 @@
 //! Participants, shared by all deals (SPEC section 3).
 
 use super::{Ctx, OptionalRow};
-use crate::args::{Args, Field, Line, Opt, Request, Text};
+use crate::args::{Args, Field, IntIn, Line, Opt, Request, Text};
 use crate::error::{Error, Result};
 use rusqlite::{params, Row, Transaction};
 use serde_json::{json, Value};
@@ -197,7 +197,7 @@ impl Request for AddParticipant {
 }
 
 crate::request! {
-    pub struct ListParticipants { query: Opt<Line> }
+    pub struct ListParticipants { query: Opt<Line>, limit: Opt<IntIn<1, { i64::MAX }>> }
 }
 
 /// A participant as the commands return it.
@@ -251,6 +251,8 @@ pub fn get(tx: &Transaction, id: i64) -> Result<Value> {
 
 pub fn list_participants(ctx: &Ctx, req: ListParticipants) -> Result<ParticipantList> {
     let query = req.query;
+    // A search as the organizer types needs the first few, not thousands.
+    let limit = req.limit.unwrap_or(-1);
     // instr() on lower() matches a plain substring: no LIKE wildcards to escape.
     let mut stmt = ctx.tx.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM participants p
@@ -258,10 +260,11 @@ pub fn list_participants(ctx: &Ctx, req: ListParticipants) -> Result<Participant
             OR instr(lower(p.name), ?1) > 0
             OR instr(coalesce(p.email_key, ''), ?1) > 0
             OR instr(coalesce(p.phone, ''), ?1) > 0
-         ORDER BY p.name COLLATE NOCASE, p.id"
+         ORDER BY p.name COLLATE NOCASE, p.id
+         LIMIT ?2"
     ))?;
     let rows = stmt
-        .query_map([query.map(|q| q.to_lowercase())], to_json)?
+        .query_map(params![query.map(|q| q.to_lowercase()), limit], to_json)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

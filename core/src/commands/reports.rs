@@ -629,7 +629,8 @@ struct Debt {
     currency: Currency,
     owes: i64,
     since: String,
-    deals: Vec<(String, i64)>,
+    /// (deal id, title, what the deal's entries leave owing).
+    deals: Vec<(i64, String, i64)>,
 }
 
 fn debts(ctx: &Ctx, currency: Option<Currency>) -> Result<Vec<Debt>> {
@@ -654,7 +655,7 @@ fn debts(ctx: &Ctx, currency: Option<Currency>) -> Result<Vec<Debt>> {
          ORDER BY id",
     )?;
     let mut by_deal = ctx.tx.prepare_cached(
-        "SELECT d.title, sum(e.signed) FROM entries e JOIN deals d ON d.id = e.deal_id
+        "SELECT d.id, d.title, sum(e.signed) FROM entries e JOIN deals d ON d.id = e.deal_id
          WHERE e.participant_id = ?1 AND e.currency = ?2
          GROUP BY e.deal_id HAVING sum(e.signed) < 0 ORDER BY min(e.id)",
     )?;
@@ -675,7 +676,11 @@ fn debts(ctx: &Ctx, currency: Option<Currency>) -> Result<Vec<Debt>> {
         }
         let deals = by_deal
             .query_map(params![pid, code], |r| {
-                Ok((r.get::<_, String>(0)?, -r.get::<_, i64>(1)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    -r.get::<_, i64>(2)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         out.push(Debt {
@@ -713,7 +718,7 @@ fn reminder(d: &Debt, now: crate::clock::Time) -> String {
             " for {}",
             d.deals
                 .iter()
-                .map(|(t, _)| format!("\"{t}\""))
+                .map(|(_, t, _)| format!("\"{t}\""))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -740,7 +745,7 @@ pub fn outstanding(ctx: &Ctx, req: ByCurrency) -> Result<Debts> {
                 "participant_id": d.participant_id, "name": d.name, "email": d.email,
                 "currency": c.code(), "owes": c.format(d.owes), "owing_since": d.since,
                 "reference": participants::reference(d.participant_id),
-                "deals": d.deals.iter().map(|(t, m)| json!({"title": t, "balance": c.format(-*m)}))
+                "deals": d.deals.iter().map(|(id, t, m)| json!({"deal_id": id, "title": t, "balance": c.format(-*m)}))
                     .collect::<Vec<_>>(),
                 "reminder": reminder(d, ctx.now),
             })
