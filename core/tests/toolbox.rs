@@ -1113,3 +1113,54 @@ fn bookings_and_deals_carry_what_the_window_shows() {
     assert_eq!(first_two[0]["name"], "A");
     db.refused("validation", "list_participants", json!({"limit": 0}));
 }
+
+/// Issue 15: the demo on an empty database has something for every screen.
+#[test]
+fn the_demo_fills_every_screen() {
+    let mut db = Db::new();
+    let now = db.now;
+    assert!(bookrun::demo::seed_if_empty(&mut db.conn, now)
+        .unwrap()
+        .is_some());
+    let deals = db.ok("list_deals", json!({}));
+    let shape: Vec<(String, i64)> = deals
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["status"].as_str().unwrap().to_string(),
+                d["level"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("open".into(), 1),
+            ("open".into(), 0),
+            ("settled".into(), 1),
+            ("draft".into(), -1)
+        ]
+    );
+    // The open deal one unit short of its tier, where one more saves money.
+    assert_eq!(deals[1]["next_tier"]["missing"], 1);
+    assert_eq!(deals[1]["buy_more"]["saving"], "2.00");
+    assert!(
+        !db.ok("check_tiers", json!({"deal_id": deals[1]["id"]}))["items"][0]["losses"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Money both ways.
+    assert_eq!(db.ok("payouts_due", json!({}))[0]["owed"], "3.00");
+    assert!(!db
+        .ok("outstanding", json!({}))
+        .as_array()
+        .unwrap()
+        .is_empty());
+    db.assert_invariants();
+    assert!(bookrun::demo::seed_if_empty(&mut db.conn, now)
+        .unwrap()
+        .is_none());
+}
