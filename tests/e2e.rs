@@ -477,6 +477,18 @@ async fn flow(desk: &Desktop, c: &Client, ann: i64, ben: i64) {
 
     // Create a deal through the editor: manual approval, two items, one tier.
     go(c, "#/deals").await;
+    // The app reports how long it took from its process start to the first
+    // painted deal list (issue 14's start-up figure).
+    let start = Instant::now();
+    let startup = loop {
+        let v = js(c, "return window.bookrunStartupMs ?? null;", vec![]).await;
+        if let Some(ms) = v.as_i64() {
+            break ms;
+        }
+        assert!(start.elapsed() < WAIT, "no start-up figure from the app");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!((1..60_000).contains(&startup), "start-up {startup} ms");
     click_until(c, &test_id("new-deal"), "#deal-title").await;
     type_into(c, "#deal-title", "Bikes").await;
     type_into(c, "#deal-currency", "USD").await;

@@ -58,7 +58,19 @@ pub fn open_db(opts: &Options) -> bookrun::Result<Db> {
     Db::open(&path, opts.demo)
 }
 
-pub fn run() {
+/// The page's own script, before any other: the process's start time (ms
+/// since the epoch), so the window can tell how long it took from the
+/// start to its first painted deal list (`window.bookrunStartupMs`).
+fn start_script(started: std::time::SystemTime) -> String {
+    let ms = started
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    format!(
+        "Object.defineProperty(window, '__bookrunProcessStart', {{ value: {ms}, writable: false }});"
+    )
+}
+
+pub fn run(started: std::time::SystemTime) {
     let opts = Options::parse();
     let db = match open_db(&opts) {
         Ok(db) => db,
@@ -67,7 +79,9 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    build(tauri::Builder::default(), db)
+    let builder =
+        tauri::Builder::default().append_invoke_initialization_script(start_script(started));
+    build(builder, db)
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("Book & Run could not start: {e}");

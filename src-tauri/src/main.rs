@@ -2,5 +2,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    bookrun_desktop::run();
+    // First thing: the process start, which the window measures its first
+    // painted deal list from (issue 14's start-up figure).
+    let started = std::time::SystemTime::now();
+    bookrun_desktop::run(started);
 }

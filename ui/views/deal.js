@@ -280,13 +280,14 @@ export function mount(root, dealId) {
   async function draw() {
     const deal = await load(() => api.getDeal({ deal_id: dealId }));
     if (!deal) return;
-    const [check, s] = await Promise.all([
-      deal.items.some((it) => it.cost) ? load(() => api.checkTiers({ deal_id: deal.id })) : null,
-      // The settlement (or what ending now would do) with its lines' names, for the head and its panel.
-      deal.status === "draft" ? null : settlement.load(people),
-    ]);
-    renderHead(deal, check, deal.ended_at ?? s?.ended_at ?? null);
-    await Promise.all([bookings.update(deal), delivery.update(deal, people.map), toolbox.update(deal), settlement.update(deal, people.map, s)]);
+    const check = deal.items.some((it) => it.cost) ? await load(() => api.checkTiers({ deal_id: deal.id })) : null;
+    renderHead(deal, check, deal.ended_at ?? null);
+    // What the top of the page shows first; the settlement panel at its foot
+    // (on a large deal the most costly call: its totals read every line)
+    // after them, so it never holds up the bookings.
+    await Promise.all([bookings.update(deal), delivery.update(deal, people.map), toolbox.update(deal)]);
+    const s = deal.status === "draft" ? null : await settlement.load(people);
+    await settlement.update(deal, people.map, s);
   }
 
   refresh();
