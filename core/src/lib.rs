@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod args;
+pub mod charges;
 pub mod clock;
 pub mod commands;
 pub mod deal;

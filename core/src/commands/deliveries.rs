@@ -471,11 +471,6 @@ pub fn recorded_at(tx: &rusqlite::Transaction, deal_id: i64) -> Result<Option<St
         })
 }
 
-/// SQL: whether entry `e` is a delivery's refund (to tell it from what
-/// settlement and approval wrote).
-pub const IS_DELIVERY_REFUND: &str =
-    "EXISTS (SELECT 1 FROM delivery_refunds dr WHERE dr.entry_id = e.id)";
-
 #[cfg(test)]
 mod tests {
     use super::*;

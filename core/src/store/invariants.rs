@@ -1,7 +1,7 @@
 //! The ledger and deal invariants, checked against a whole database. The
 //! property tests run this after every step; so can the crash harness.
 
-use crate::commands::bookings::CHARGED_SQL;
+use super::entries::CHARGED_SQL;
 use crate::commands::deals;
 use crate::error::Result;
 use rusqlite::Connection;

@@ -3,7 +3,10 @@
 //! database written by a newer Book & Run.
 
 pub mod backup;
+pub mod entries;
 pub mod invariants;
+pub mod rows;
+pub mod settlements;
 
 use crate::error::{Error, Result};
 use crate::files;
