@@ -8,7 +8,9 @@
 
 use super::deals::DealView;
 use super::deals::{self, Deal, Status};
+use super::ledger::EntryView;
 use super::ledger::{self, Kind, NewEntry};
+use super::notifications::Event;
 use super::{notifications, reputation, Ctx};
 use crate::args::{Id, IntIn, Opt, Text};
 use crate::charges::{self, Basis, Totals};
@@ -16,24 +18,69 @@ use crate::clock::{self, Time};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::collections::BTreeSet;
 
 pub use crate::charges::{Line, Outcome};
 
-fn line_json(l: &Line, deal: &Deal) -> Value {
-    let c = deal.currency();
-    json!({
-        "booking_id": l.booking_id,
-        "participant_id": l.participant_id,
-        "item": deal.terms.items[l.item].name,
-        "quantity": l.quantity,
-        "final_unit_price": l.final_unit_price.map(|p| c.format(p)),
-        "charged_before": c.format(l.charged_before),
-        "final_total": c.format(l.final_total),
-        "refund": c.format(l.refund),
-        "due": c.format(l.due),
-    })
+/// A settlement's line, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineView {
+    pub booking_id: i64,
+    pub participant_id: i64,
+    pub item: String,
+    pub quantity: i64,
+    pub final_unit_price: Option<String>,
+    pub charged_before: String,
+    pub final_total: String,
+    pub refund: String,
+    pub due: String,
+}
+
+impl LineView {
+    fn of(l: &Line, deal: &Deal) -> LineView {
+        let c = deal.currency();
+        LineView {
+            booking_id: l.booking_id,
+            participant_id: l.participant_id,
+            item: deal.terms.items[l.item].name.clone(),
+            quantity: l.quantity,
+            final_unit_price: l.final_unit_price.map(|p| c.format(p)),
+            charged_before: c.format(l.charged_before),
+            final_total: c.format(l.final_total),
+            refund: c.format(l.refund),
+            due: c.format(l.due),
+        }
+    }
+}
+
+/// The totals of every line of a settlement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportTotals {
+    pub charged_before: String,
+    pub final_total: String,
+    pub refund: String,
+    pub due: String,
+}
+
+/// A settlement: its outcome, level, lines, totals, entries and events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub deal_id: i64,
+    pub outcome: Outcome,
+    pub level: i64,
+    pub approved_qty: i64,
+    pub currency: &'static str,
+    /// Each item's final unit price (none when nothing is sold).
+    pub final_prices: Option<Vec<String>>,
+    /// None for "if it ended now".
+    pub ended_at: Option<String>,
+    /// The page of lines asked for.
+    pub lines: Vec<LineView>,
+    pub line_count: usize,
+    pub totals: ReportTotals,
+    pub entries: Vec<EntryView>,
+    pub events: Vec<Event>,
 }
 
 /// The lines of a report: every line counts in the totals, and the lines of
@@ -76,44 +123,40 @@ fn report(
     deal: &Deal,
     basis: &Basis,
     lines: &Lines,
-    entries: Vec<Value>,
-    events: Vec<Value>,
-) -> Value {
-    let Basis {
-        outcome,
-        level,
-        approved_qty,
-        ref ended_at,
-    } = *basis;
+    entries: Vec<EntryView>,
+    events: Vec<Event>,
+) -> Report {
     let c = deal.currency();
     let t = &lines.totals;
-    let [charged_before, final_total, refund, due] =
-        [t.charged_before, t.final_total, t.refund, t.due].map(|t| c.format(t));
-    json!({
-        "deal_id": deal.id,
-        "outcome": outcome.as_str(),
-        "level": level,
-        "approved_qty": approved_qty,
-        "currency": c.code(),
-        "final_prices": match outcome {
-            Outcome::Settled => Value::from((0..deal.terms.items.len())
-                .map(|i| c.format(deal.terms.unit_price(i, level))).collect::<Vec<_>>()),
-            _ => Value::Null,
+    Report {
+        deal_id: deal.id,
+        outcome: basis.outcome,
+        level: basis.level,
+        approved_qty: basis.approved_qty,
+        currency: c.code(),
+        final_prices: basis.final_level().map(|l| {
+            (0..deal.terms.items.len())
+                .map(|i| c.format(deal.terms.unit_price(i, l)))
+                .collect()
+        }),
+        ended_at: basis.ended_at.clone(),
+        lines: lines.page.iter().map(|l| LineView::of(l, deal)).collect(),
+        line_count: lines.count,
+        totals: ReportTotals {
+            charged_before: c.format(t.charged_before),
+            final_total: c.format(t.final_total),
+            refund: c.format(t.refund),
+            due: c.format(t.due),
         },
-        "ended_at": ended_at,
-        "lines": lines.page.iter().map(|l| line_json(l, deal)).collect::<Vec<_>>(),
-        "line_count": lines.count,
-        "totals": {"charged_before": charged_before, "final_total": final_total,
-                   "refund": refund, "due": due},
-        "entries": entries,
-        "events": events,
-    })
+        entries,
+        events,
+    }
 }
 
 /// The settlement already recorded for an ended deal, as `end_deal` reported
 /// it (with its entries and event), or as a preview (nothing written now, so
 /// no entries).
-fn recorded(tx: &Transaction, deal: &Deal, preview: bool, mut lines: Lines) -> Result<Value> {
+fn recorded(tx: &Transaction, deal: &Deal, preview: bool, mut lines: Lines) -> Result<Report> {
     let basis = Basis::required(tx, deal.id)?;
     charges::for_each_line(tx, deal, &basis, None, |l| lines.push(l))?;
     if preview {
@@ -127,7 +170,7 @@ fn recorded(tx: &Transaction, deal: &Deal, preview: bool, mut lines: Lines) -> R
         deal,
         &basis,
         &lines,
-        ledger::entries_json(tx, &ids)?,
+        ledger::entry_views(tx, &ids)?,
         events,
     ))
 }
@@ -208,9 +251,6 @@ fn settle(ctx: &Ctx, deal: &Deal) -> Result<()> {
 }
 
 pub use super::deals::DealId;
-
-/// A settlement: its outcome, level, lines, totals, entries and events.
-pub type Report = Value;
 
 crate::request! {
     pub struct PreviewSettlement {

@@ -3,6 +3,7 @@
 //! go through the connection's statement cache.
 
 use crate::error::Result;
+use crate::words::Words;
 use rusqlite::{Connection, OptionalExtension, Params, Row};
 
 /// Every row of `sql`, mapped by `f`.
@@ -34,4 +35,12 @@ pub fn exists<P: Params>(conn: &Connection, sql: &str, params: P) -> Result<bool
     Ok(conn
         .prepare_cached(&format!("SELECT EXISTS ({sql})"))?
         .query_row(params, |r| r.get(0))?)
+}
+
+/// Column `i` as one of the words of `W`: unknown text is a `storage` error.
+pub fn word<W: Words>(r: &Row, i: usize) -> rusqlite::Result<W> {
+    let s: String = r.get(i)?;
+    W::stored(&s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
