@@ -17,6 +17,7 @@ use crate::export::Exported;
 use crate::export::{self, Format, Table};
 use crate::money::{self, Currency};
 use rusqlite::params;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------
@@ -81,7 +82,6 @@ crate::request! {
 
 pub type PickupLists = Value;
 pub type MerchantOrder = Value;
-pub type DealStatement = Value;
 pub type Debts = Value;
 pub type PayoutsDue = Value;
 pub type ShareText = Value;
@@ -450,7 +450,61 @@ pub fn merchant_order(ctx: &Ctx, req: DealId) -> Result<MerchantOrder> {
 
 struct Arithmetic {
     table: Table,
-    json: Value,
+    json: DealStatement,
+}
+
+/// A participant's settlement arithmetic in a deal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DealStatement {
+    pub deal_id: i64,
+    pub participant_id: i64,
+    pub name: String,
+    pub currency: &'static str,
+    pub status: &'static str,
+    /// "settled", "failed", "cancelled", "if it ended now" or "if it ended now: failed".
+    pub outcome: &'static str,
+    pub final_level: Option<i64>,
+    pub lines: Vec<StatementLine>,
+    pub totals: StatementTotals,
+    pub balance: String,
+    pub reference: String,
+}
+
+/// One booking's line in a statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatementLine {
+    pub booking_id: i64,
+    pub item: String,
+    pub quantity: i64,
+    pub base_price: String,
+    pub final_level: Option<i64>,
+    pub final_unit_price: Option<String>,
+    pub final_total: String,
+    pub charged_at_approval: String,
+    pub refund: String,
+    pub due: String,
+    /// Once the deal's delivery is recorded.
+    #[serde(flatten)]
+    pub delivery: Option<LineDelivery>,
+}
+
+/// A statement line's delivery (SPEC section 12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineDelivery {
+    pub delivered: Option<i64>,
+    pub not_delivered: Option<i64>,
+    pub delivery_refund: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatementTotals {
+    pub final_total: String,
+    pub charged_at_approval: String,
+    pub refund: String,
+    pub due: String,
+    /// Once the deal's delivery is recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_refund: Option<String>,
 }
 
 fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arithmetic> {
@@ -508,19 +562,23 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
             ]);
         }
         t.rows.push(row);
-        let mut line = json!({
-            "booking_id": l.booking_id, "item": deal.terms.items[item].name, "quantity": qty,
-            "base_price": c.format(base), "final_level": final_level,
-            "final_unit_price": unit.map(|u| c.format(u)), "final_total": c.format(l.final_total),
-            "charged_at_approval": c.format(l.charged_before), "refund": c.format(l.refund),
-            "due": c.format(l.due),
+        lines.push(StatementLine {
+            booking_id: l.booking_id,
+            item: deal.terms.items[item].name.clone(),
+            quantity: qty,
+            base_price: c.format(base),
+            final_level,
+            final_unit_price: unit.map(|u| c.format(u)),
+            final_total: c.format(l.final_total),
+            charged_at_approval: c.format(l.charged_before),
+            refund: c.format(l.refund),
+            due: c.format(l.due),
+            delivery: delivery.then(|| LineDelivery {
+                delivered: l.delivered,
+                not_delivered: l.delivered.map(|d| qty - d),
+                delivery_refund: c.format(l.delivery_refund),
+            }),
         });
-        if delivery {
-            line["delivered"] = l.delivered.into();
-            line["not_delivered"] = l.delivered.map(|d| qty - d).into();
-            line["delivery_refund"] = c.format(l.delivery_refund).into();
-        }
-        lines.push(line);
         Ok(())
     })?;
     let (sum_final, sum_charged, sum_refund, sum_due, sum_short) = (
@@ -568,17 +626,25 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
             "settled"
         }
     ));
-    let mut json = json!({
-        "deal_id": deal.id, "participant_id": participant_id, "name": person.name,
-        "currency": c.code(), "status": deal.status.as_str(), "outcome": outcome,
-        "final_level": final_level, "lines": lines,
-        "totals": {"final_total": c.format(sum_final), "charged_at_approval": c.format(sum_charged),
-                   "refund": c.format(sum_refund), "due": c.format(sum_due)},
-        "balance": c.format(balance), "reference": reference,
-    });
-    if delivery {
-        json["totals"]["delivery_refund"] = c.format(sum_short).into();
-    }
+    let json = DealStatement {
+        deal_id: deal.id,
+        participant_id,
+        name: person.name,
+        currency: c.code(),
+        status: deal.status.as_str(),
+        outcome,
+        final_level,
+        lines,
+        totals: StatementTotals {
+            final_total: c.format(sum_final),
+            charged_at_approval: c.format(sum_charged),
+            refund: c.format(sum_refund),
+            due: c.format(sum_due),
+            delivery_refund: delivery.then(|| c.format(sum_short)),
+        },
+        balance: c.format(balance),
+        reference,
+    };
     Ok(Arithmetic { table: t, json })
 }
 
