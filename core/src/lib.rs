@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod files;
+#[cfg(feature = "harness")]
 pub mod harness;
 pub mod money;
 pub mod store;
