@@ -17,7 +17,8 @@ use crate::charges::{self, Basis, Totals};
 use crate::clock::{self, Time};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
-use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use crate::store::{self, settlements};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -205,11 +206,7 @@ fn record_settlement(ctx: &Ctx, deal: &Deal, outcome: Outcome, level: i64) -> Re
 /// settles in bounded memory; `end_deal` then reports it from what was
 /// written, as it reports it ever after.
 fn settle(ctx: &Ctx, deal: &Deal) -> Result<()> {
-    ctx.tx.execute(
-        "UPDATE bookings SET status = 'expired', updated_at = ?2
-         WHERE deal_id = ?1 AND status IN ('pending', 'waitlisted')",
-        params![deal.id, ctx.now_text()],
-    )?;
+    settlements::expire_waiting(ctx.tx, deal.id, &ctx.now_text())?;
     deals::add_quantities(ctx.tx, deal.id, 0, 0, -deal.pending_qty)?;
     let basis = Basis::now(deal);
     let (outcome, level) = (basis.outcome, basis.level);
@@ -319,17 +316,14 @@ pub fn cancel_deal(ctx: &Ctx, req: CancelDeal) -> Result<DealView> {
         Ok(())
     })?;
     batch.finish(ctx)?;
-    ctx.tx.execute(
-        "UPDATE bookings SET status = 'cancelled', cancelled_by = 'deal', reason = coalesce(reason, ?2),
-            updated_at = ?3
-         WHERE deal_id = ?1 AND status IN ('pending', 'approved', 'waitlisted')",
-        params![deal.id, reason.as_deref().unwrap_or("the deal was cancelled"), ctx.now_text()],
+    settlements::cancel_bookings(
+        ctx.tx,
+        deal.id,
+        reason.as_deref().unwrap_or("the deal was cancelled"),
+        &ctx.now_text(),
     )?;
     deals::clear_quantities(ctx.tx, deal.id)?;
-    ctx.tx.execute(
-        "UPDATE deals SET cancel_reason = ?2 WHERE id = ?1",
-        params![deal.id, reason],
-    )?;
+    store::deals::set_cancel_reason(ctx.tx, deal.id, reason.as_deref())?;
     deals::set_status(ctx, deal.id, Status::Cancelled)?;
     record_settlement(ctx, &deal, Outcome::Cancelled, level)?;
     if approved > 0 {
@@ -360,29 +354,12 @@ pub fn cancel_deal(ctx: &Ctx, req: CancelDeal) -> Result<DealView> {
 pub fn settle_overdue(conn: &mut Connection, now: Time) -> Result<Vec<i64>> {
     let mut done = vec![];
     // A cheap read first, so that most calls never take the write lock.
-    let any: bool = conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM deals WHERE status = 'open' AND closes_at_ms <= ?1)",
-        )?
-        .query_row([clock::to_ms(now)], |r| r.get(0))?;
-    if !any {
+    if !store::deals::any_overdue(conn, clock::to_ms(now))? {
         return Ok(done);
     }
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let next: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM deals WHERE status = 'open' AND closes_at_ms <= ?1
-                 ORDER BY closes_at_ms, id LIMIT 1",
-                [clock::to_ms(now)],
-                |r| r.get(0),
-            )
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?;
-        let Some(id) = next else {
+        let Some(id) = store::deals::next_overdue(&tx, clock::to_ms(now))? else {
             return Ok(done);
         };
         let ctx = Ctx { tx: &tx, now };

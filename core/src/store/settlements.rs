@@ -118,3 +118,25 @@ pub fn participation_after(
         },
     )
 }
+
+/// At a deal's settlement: its pending and waitlisted bookings expire.
+pub fn expire_waiting(conn: &Connection, deal_id: i64, now: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE bookings SET status = 'expired', updated_at = ?2
+         WHERE deal_id = ?1 AND status IN ('pending', 'waitlisted')",
+        params![deal_id, now],
+    )?;
+    Ok(())
+}
+
+/// At a deal's cancellation: its pending, approved and waitlisted bookings
+/// are cancelled by the deal (keeping a reason they already had).
+pub fn cancel_bookings(conn: &Connection, deal_id: i64, reason: &str, now: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE bookings SET status = 'cancelled', cancelled_by = 'deal', reason = coalesce(reason, ?2),
+            updated_at = ?3
+         WHERE deal_id = ?1 AND status IN ('pending', 'approved', 'waitlisted')",
+        params![deal_id, reason, now],
+    )?;
+    Ok(())
+}
