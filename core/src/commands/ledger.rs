@@ -15,7 +15,6 @@ use crate::money::Currency;
 use crate::store::{self, entries};
 use rusqlite::Transaction;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::HashMap;
 
 pub use crate::store::entries::Kind;
@@ -215,14 +214,6 @@ pub fn entry_views(tx: &Transaction, ids: &[i64]) -> Result<Vec<EntryView>> {
         .collect()
 }
 
-/// Entries as JSON, by id, in id order.
-pub fn entries_json(tx: &Transaction, ids: &[i64]) -> Result<Vec<Value>> {
-    Ok(entry_views(tx, ids)?
-        .into_iter()
-        .map(|e| serde_json::to_value(e).expect("an entry encodes"))
-        .collect())
-}
-
 fn one_entry(tx: &Transaction, id: i64) -> Result<EntryView> {
     EntryView::of(require_entry(tx, id)?)
 }
@@ -403,8 +394,8 @@ pub fn reverse_entry(ctx: &Ctx, req: ReverseEntry) -> Result<EntryView> {
         reversed_by,
         ..
     } = require_entry(ctx.tx, entry_id)?;
-    let kind = kind.as_str();
-    if !matches!(kind, "payment" | "payout") {
+    if !matches!(kind, Kind::Payment | Kind::Payout) {
+        let kind = kind.as_str();
         return Err(Error::conflict(format!(
             "entry {entry_id} is a {kind}: only payments and payouts can be reversed (purchases and refunds follow from bookings and settlement)"
         )));
