@@ -119,3 +119,25 @@ pub fn mark_delivered(conn: &Connection, id: i64, at: &str) -> Result<bool> {
         .execute(params![id, at])?
         == 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    #[test]
+    fn an_unknown_kind_in_the_database_is_a_storage_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::store::open(&dir.path().join("t.db")).unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO events (kind, deal_id, from_level, to_level, message, created_at)
+             VALUES ('bogus', 1, 0, 0, 'm', '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+        match undelivered(&conn) {
+            Err(Error::Storage(m)) => assert!(m.contains("unknown event kind \"bogus\""), "{m}"),
+            other => panic!("expected a storage error, got {other:?}"),
+        }
+    }
+}
