@@ -1,37 +1,9 @@
 //! The domain events of SPEC section 7: which level changes are notified,
 //! and the text a person reads. The window never decides this.
 
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    MinimumReached,
-    TierReached,
-    TierSteppedDown,
-    MinimumLost,
-    DealSettled,
-    DealFailed,
-    DealCancelled,
-    /// A cancellation freed stock and the first waitlisted booking moved up.
-    WaitlistPromoted,
-    /// A recorded delivery fell short of the approved quantities (SPEC section 12).
-    DeliveryShort,
-}
+pub use crate::store::events::EventKind;
 
 impl EventKind {
-    pub const ALL: [EventKind; 9] = [
-        EventKind::MinimumReached,
-        EventKind::TierReached,
-        EventKind::TierSteppedDown,
-        EventKind::MinimumLost,
-        EventKind::DealSettled,
-        EventKind::DealFailed,
-        EventKind::DealCancelled,
-        EventKind::WaitlistPromoted,
-        EventKind::DeliveryShort,
-    ];
-
     /// The short title a notification shows.
     pub fn title(self) -> &'static str {
         match self {
@@ -44,24 +16,6 @@ impl EventKind {
             EventKind::DealCancelled => "Deal cancelled",
             EventKind::WaitlistPromoted => "Off the waitlist",
             EventKind::DeliveryShort => "Delivery short",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::MinimumReached => "minimum_reached",
-            EventKind::TierReached => "tier_reached",
-            EventKind::TierSteppedDown => "tier_stepped_down",
-            EventKind::MinimumLost => "minimum_lost",
-            EventKind::DealSettled => "deal_settled",
-            EventKind::DealFailed => "deal_failed",
-            EventKind::DealCancelled => "deal_cancelled",
-            EventKind::WaitlistPromoted => "waitlist_promoted",
-            EventKind::DeliveryShort => "delivery_short",
         }
     }
 }
@@ -147,10 +101,13 @@ mod tests {
 
     #[test]
     fn kinds_parse_back_and_have_titles() {
-        for k in EventKind::ALL {
-            assert_eq!(EventKind::parse(k.as_str()), Some(k));
+        for &k in EventKind::ALL {
+            assert_eq!(
+                <EventKind as crate::words::Words>::parse(k.as_str()),
+                Some(k)
+            );
             assert!(!k.title().is_empty());
         }
-        assert_eq!(EventKind::parse("nope"), None);
+        assert_eq!(<EventKind as crate::words::Words>::parse("nope"), None);
     }
 }

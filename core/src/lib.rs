@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod args;
+pub mod charges;
 pub mod clock;
 pub mod commands;
 pub mod deal;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod files;
+#[cfg(feature = "harness")]
 pub mod harness;
 pub mod money;
 pub mod store;

@@ -128,19 +128,7 @@ pub fn load(tx: &Transaction, id: i64) -> Result<Booking> {
         .or_not_found(|| format!("no booking with id {id}"))
 }
 
-/// SQL for what booking `b` has been charged so far by its entries
-/// (purchases minus refunds), as a subquery over `bookings b`.
-pub const CHARGED_SQL: &str =
-    "(SELECT -coalesce(sum(e.signed), 0) FROM entries e WHERE e.booking_id = b.id)";
-
-/// What a booking's entries have charged so far (purchases minus refunds).
-pub fn charged(tx: &Transaction, booking_id: i64) -> Result<i64> {
-    Ok(tx
-        .prepare_cached(&format!(
-            "SELECT {CHARGED_SQL} FROM bookings b WHERE b.id = ?1"
-        ))?
-        .query_row([booking_id], |r| r.get(0))?)
-}
+pub use crate::store::entries::{charged, CHARGED_SQL};
 
 /// The booking states a cancellation applies to (SPEC section 3, and the
 /// waitlist): the one place that says so; the window reads `can_cancel`.

@@ -7,28 +7,17 @@ use super::{participants, Ctx};
 use crate::args::{Args, CurrencyCode, Field, Id, Raw, Request, Shape};
 use crate::error::{Error, Result};
 use crate::money::Currency;
-use rusqlite::{params, OptionalExtension};
+use crate::store;
 use serde_json::Value;
 
 /// A participant's credit limit in `currency`, minor units (`None`: no limit).
 pub fn limit(ctx: &Ctx, participant_id: i64, currency: Currency) -> Result<Option<i64>> {
-    Ok(ctx
-        .tx
-        .prepare_cached(
-            "SELECT credit_limit FROM credit_limits WHERE participant_id = ?1 AND currency = ?2",
-        )?
-        .query_row(params![participant_id, currency.code()], |r| r.get(0))
-        .optional()?)
+    store::credit_limits::get(ctx.tx, participant_id, currency.code())
 }
 
 /// A wallet's balance, minor units (0 for a wallet never used).
 fn balance(ctx: &Ctx, participant_id: i64, currency: Currency) -> Result<i64> {
-    Ok(ctx
-        .tx
-        .prepare_cached("SELECT balance FROM wallets WHERE participant_id = ?1 AND currency = ?2")?
-        .query_row(params![participant_id, currency.code()], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0))
+    store::entries::wallet_balance(ctx.tx, participant_id, currency.code())
 }
 
 /// What the wallet lacks for a charge of `charge` within the participant's
@@ -129,16 +118,6 @@ pub fn set_credit_limit(ctx: &Ctx, req: SetCreditLimit) -> Result<participants::
         limit,
     } = req;
     participants::require(ctx.tx, participant_id)?;
-    match limit {
-        Some(l) => ctx.tx.execute(
-            "INSERT INTO credit_limits (participant_id, currency, credit_limit) VALUES (?1, ?2, ?3)
-             ON CONFLICT (participant_id, currency) DO UPDATE SET credit_limit = excluded.credit_limit",
-            params![participant_id, currency.code(), l],
-        )?,
-        None => ctx.tx.execute(
-            "DELETE FROM credit_limits WHERE participant_id = ?1 AND currency = ?2",
-            params![participant_id, currency.code()],
-        )?,
-    };
+    store::credit_limits::set(ctx.tx, participant_id, currency.code(), limit)?;
     participants::get(ctx.tx, participant_id)
 }

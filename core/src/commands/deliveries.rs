@@ -8,15 +8,17 @@
 //! own; the commands read the bookings, split, write and report.
 
 use super::deals::{self, Deal, Status};
+use super::ledger::EntryView;
 use super::ledger::{self, Kind, NewEntry};
-use super::{notifications, Ctx, OptionalRow};
+use super::notifications::Event;
+use super::{notifications, Ctx};
 use crate::args::{Arg, Args, Choice, Field, Id, Opt, Raw, Request, Shape};
 use crate::deal::MAX_QTY;
 use crate::error::{Error, Result};
 use crate::events::EventKind;
 use crate::money;
-use rusqlite::params;
-use serde_json::{json, Value};
+use crate::store;
+use serde::Serialize;
 
 crate::words! {
     /// How a shortfall is taken from an item's approved bookings.
@@ -119,7 +121,51 @@ impl Request for Delivery {
 }
 
 /// What a delivery does: per item, per booking that loses units, totals.
-pub type DeliveryReport = Value;
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryReport {
+    pub deal_id: i64,
+    pub rule: &'static str,
+    pub level: i64,
+    pub currency: &'static str,
+    pub items: Vec<DeliveredItem>,
+    pub lines: Vec<DeliveryLine>,
+    pub totals: DeliveryTotals,
+    pub events: Vec<Event>,
+}
+
+/// An item's approved and delivered units, and its refund.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveredItem {
+    pub item: String,
+    pub approved: i64,
+    pub delivered: i64,
+    pub missing: i64,
+    pub final_unit_price: String,
+    pub refund: String,
+}
+
+/// A booking that lost units, with its refund entry once written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryLine {
+    pub booking_id: i64,
+    pub participant_id: i64,
+    pub item: String,
+    pub quantity: i64,
+    pub kept: i64,
+    pub lost: i64,
+    pub final_unit_price: String,
+    pub refund: String,
+    pub entry: Option<EntryView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryTotals {
+    pub approved: i64,
+    pub delivered: i64,
+    pub missing: i64,
+    pub bookings_refunded: usize,
+    pub refund: String,
+}
 
 /// One approved booking that loses units.
 struct Line {
@@ -186,39 +232,20 @@ fn plan(ctx: &Ctx, req: Delivery) -> Result<Plan> {
             "the delivery of deal {deal_id} was already recorded at {at}: it is recorded once"
         )));
     }
-    let level: i64 = ctx
-        .tx
-        .query_row(
-            "SELECT level FROM settlements WHERE deal_id = ?1",
-            [deal_id],
-            |r| r.get(0),
-        )
-        .or_not_found(|| format!("deal {deal_id} has no recorded settlement"))?;
+    let level = store::settlements::get(ctx.tx, deal_id)?
+        .ok_or_else(|| Error::not_found(format!("deal {deal_id} has no recorded settlement")))?
+        .level;
 
     // The approved bookings, per item, in booking order.
     let n = deal.terms.items.len();
     let mut bookings: Vec<Vec<(i64, i64, i64)>> = vec![vec![]; n];
+    for (id, participant, item, quantity) in store::deliveries::approved_bookings(ctx.tx, deal_id)?
     {
-        let mut stmt = ctx.tx.prepare_cached(
-            "SELECT id, participant_id, item, quantity FROM bookings
-             WHERE deal_id = ?1 AND status = 'approved' ORDER BY id",
-        )?;
-        let rows = stmt.query_map([deal_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?;
-        for r in rows {
-            let (id, participant, item, quantity) = r?;
-            let list = usize::try_from(item)
-                .ok()
-                .and_then(|i| bookings.get_mut(i))
-                .ok_or_else(|| Error::Storage(format!("booking {id} has no item {item}")))?;
-            list.push((id, participant, quantity));
-        }
+        let list = usize::try_from(item)
+            .ok()
+            .and_then(|i| bookings.get_mut(i))
+            .ok_or_else(|| Error::Storage(format!("booking {id} has no item {item}")))?;
+        list.push((id, participant, quantity));
     }
     let mut items: Vec<ItemTotal> = bookings
         .iter()
@@ -296,43 +323,52 @@ fn plan(ctx: &Ctx, req: Delivery) -> Result<Plan> {
 
 /// The report of a delivery: per item, per booking that lost units (with its
 /// refund entry once written), the totals and the event.
-fn report(plan: &Plan, entries: Option<Vec<Value>>, events: Vec<Value>) -> Value {
+fn report(plan: &Plan, entries: Option<Vec<EntryView>>, events: Vec<Event>) -> DeliveryReport {
     let deal = &plan.deal;
     let c = deal.currency();
     let mut entries = entries.map(Vec::into_iter);
-    json!({
-        "deal_id": deal.id,
-        "rule": plan.rule.as_str(),
-        "level": plan.level,
-        "currency": c.code(),
-        "items": plan.items.iter().enumerate().map(|(i, t)| json!({
-            "item": deal.terms.items[i].name,
-            "approved": t.approved,
-            "delivered": t.delivered,
-            "missing": t.approved - t.delivered,
-            "final_unit_price": c.format(deal.terms.unit_price(i, plan.level)),
-            "refund": c.format(t.refund),
-        })).collect::<Vec<_>>(),
-        "lines": plan.lines.iter().map(|l| json!({
-            "booking_id": l.booking_id,
-            "participant_id": l.participant_id,
-            "item": deal.terms.items[l.item].name,
-            "quantity": l.quantity,
-            "kept": l.kept,
-            "lost": l.quantity - l.kept,
-            "final_unit_price": c.format(l.unit_price),
-            "refund": c.format(l.refund),
-            "entry": entries.as_mut().and_then(Iterator::next),
-        })).collect::<Vec<_>>(),
-        "totals": {
-            "approved": plan.items.iter().map(|t| t.approved).sum::<i64>(),
-            "delivered": plan.items.iter().map(|t| t.delivered).sum::<i64>(),
-            "missing": plan.missing(),
-            "bookings_refunded": plan.lines.len(),
-            "refund": c.format(plan.refunded()),
+    DeliveryReport {
+        deal_id: deal.id,
+        rule: plan.rule.as_str(),
+        level: plan.level,
+        currency: c.code(),
+        items: plan
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| DeliveredItem {
+                item: deal.terms.items[i].name.clone(),
+                approved: t.approved,
+                delivered: t.delivered,
+                missing: t.approved - t.delivered,
+                final_unit_price: c.format(deal.terms.unit_price(i, plan.level)),
+                refund: c.format(t.refund),
+            })
+            .collect(),
+        lines: plan
+            .lines
+            .iter()
+            .map(|l| DeliveryLine {
+                booking_id: l.booking_id,
+                participant_id: l.participant_id,
+                item: deal.terms.items[l.item].name.clone(),
+                quantity: l.quantity,
+                kept: l.kept,
+                lost: l.quantity - l.kept,
+                final_unit_price: c.format(l.unit_price),
+                refund: c.format(l.refund),
+                entry: entries.as_mut().and_then(Iterator::next),
+            })
+            .collect(),
+        totals: DeliveryTotals {
+            approved: plan.items.iter().map(|t| t.approved).sum(),
+            delivered: plan.items.iter().map(|t| t.delivered).sum(),
+            missing: plan.missing(),
+            bookings_refunded: plan.lines.len(),
+            refund: c.format(plan.refunded()),
         },
-        "events": events,
-    })
+        events,
+    }
 }
 
 /// The notification text: the units missing per item and the bookings refunded.
@@ -392,32 +428,20 @@ pub fn record_delivery(ctx: &Ctx, req: Delivery) -> Result<DeliveryReport> {
     let plan = plan(ctx, req)?;
     let deal = &plan.deal;
     let now = ctx.now_text();
-    ctx.tx.execute(
-        "INSERT INTO deliveries (deal_id, rule, missing, refunded, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            deal.id,
-            plan.rule.as_str(),
-            plan.missing(),
-            plan.refunded(),
-            now
-        ],
-    )?;
-    ctx.tx.execute(
-        "UPDATE bookings SET delivered = quantity, updated_at = ?2
-         WHERE deal_id = ?1 AND status = 'approved'",
-        params![deal.id, now],
-    )?;
-    let mut set_kept = ctx
-        .tx
-        .prepare_cached("UPDATE bookings SET delivered = ?2 WHERE id = ?1")?;
-    let mut link = ctx.tx.prepare_cached(
-        "INSERT INTO delivery_refunds (entry_id, deal_id, booking_id, lost) VALUES (?1, ?2, ?3, ?4)",
+    store::deliveries::insert(
+        ctx.tx,
+        &store::deliveries::NewDelivery {
+            deal_id: deal.id,
+            rule: plan.rule.as_str(),
+            missing: plan.missing(),
+            refunded: plan.refunded(),
+            recorded_at: &now,
+        },
     )?;
     let mut batch = ledger::Batch::default();
     let mut ids = Vec::with_capacity(plan.lines.len());
     for l in &plan.lines {
-        set_kept.execute(params![l.booking_id, l.kept])?;
+        store::deliveries::set_kept(ctx.tx, l.booking_id, l.kept)?;
         let lost = l.quantity - l.kept;
         let memo = format!(
             "not delivered: {lost} of {} {}",
@@ -433,13 +457,13 @@ pub fn record_delivery(ctx: &Ctx, req: Delivery) -> Result<DeliveryReport> {
         );
         e.memo = Some(&memo);
         let id = batch.post(ctx, &e)?;
-        link.execute(params![id, deal.id, l.booking_id, lost])?;
+        store::deliveries::link_refund(ctx.tx, id, deal.id, l.booking_id, lost)?;
         ids.push(id);
     }
     batch.finish(ctx)?;
     let events = if plan.missing() > 0 {
         let level = plan.level;
-        vec![notifications::record_message(
+        vec![notifications::record_event(
             ctx,
             deal,
             EventKind::DeliveryShort,
@@ -450,7 +474,7 @@ pub fn record_delivery(ctx: &Ctx, req: Delivery) -> Result<DeliveryReport> {
     } else {
         vec![]
     };
-    let entries = ledger::entries_json(ctx.tx, &ids)?;
+    let entries = ledger::entry_views(ctx.tx, &ids)?;
     Ok(report(&plan, Some(entries), events))
 }
 
@@ -462,19 +486,8 @@ pub fn preview_delivery(ctx: &Ctx, req: Delivery) -> Result<DeliveryReport> {
 
 /// When the delivery of a deal was recorded, if it was.
 pub fn recorded_at(tx: &rusqlite::Transaction, deal_id: i64) -> Result<Option<String>> {
-    tx.prepare_cached("SELECT recorded_at FROM deliveries WHERE deal_id = ?1")?
-        .query_row([deal_id], |r| r.get(0))
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e.into()),
-        })
+    store::deliveries::recorded_at(tx, deal_id)
 }
-
-/// SQL: whether entry `e` is a delivery's refund (to tell it from what
-/// settlement and approval wrote).
-pub const IS_DELIVERY_REFUND: &str =
-    "EXISTS (SELECT 1 FROM delivery_refunds dr WHERE dr.entry_id = e.id)";
 
 #[cfg(test)]
 mod tests {

@@ -8,19 +8,57 @@ use crate::deal::Terms;
 use crate::economics::{self, Point, MAX_CHECK_QTY};
 use crate::error::{Error, Result};
 use crate::money::Currency;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 /// The largest approved quantity of an item whose cost `check_tiers`
 /// computes for the margin now (the cost table grows with it).
 const MAX_MARGIN_QTY: i64 = 1_000_000;
 
-fn point_json(c: Currency, p: &Point) -> Value {
-    json!({
-        "quantity": p.quantity,
-        "revenue": c.format_wide(p.revenue),
-        "cost": c.format_wide(p.cost),
-        "margin": c.format_wide(p.margin()),
-    })
+/// Revenue, cost and margin at a quantity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PointView {
+    pub quantity: i64,
+    pub revenue: String,
+    pub cost: String,
+    pub margin: String,
+}
+
+impl PointView {
+    fn of(c: Currency, p: &Point) -> PointView {
+        PointView {
+            quantity: p.quantity,
+            revenue: c.format_wide(p.revenue),
+            cost: c.format_wide(p.cost),
+            margin: c.format_wide(p.margin()),
+        }
+    }
+}
+
+/// A range of quantities where an item sells below cost, and its worst point.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Loss {
+    pub from: i64,
+    pub to: i64,
+    pub worst: PointView,
+}
+
+/// One item with a cost: where it sells below cost, and its margin now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemCheck {
+    pub item: String,
+    pub losses: Vec<Loss>,
+    /// At the quantity approved now (none past the largest computed).
+    pub current: Option<PointView>,
+}
+
+/// The margin at the quantities approved now, over the items with a cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarginNow {
+    pub revenue: String,
+    pub cost: String,
+    pub margin: String,
+    /// Whether every approved unit has a cost.
+    pub complete: bool,
 }
 
 /// `check_tiers`' request: a saved deal, or terms being edited (the editor
@@ -55,7 +93,14 @@ impl Request for CheckTiers {
 }
 
 /// Where the ladder sells below cost, per item with a cost.
-pub type TierCheck = Value;
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TierCheck {
+    pub deal_id: Option<i64>,
+    pub currency: &'static str,
+    pub up_to: i64,
+    pub items: Vec<ItemCheck>,
+    pub margin_now: Option<MarginNow>,
+}
 
 pub fn check_tiers(ctx: &Ctx, req: CheckTiers) -> Result<TierCheck> {
     let CheckTiers {
@@ -121,31 +166,32 @@ pub fn check_tiers(ctx: &Ctx, req: CheckTiers) -> Result<TierCheck> {
             }
             None => all_costed = false,
         }
-        items.push(json!({
-            "item": item.name,
-            "losses": losses.iter().map(|l| json!({
-                "from": l.from,
-                "to": l.to,
-                "worst": point_json(c, &l.worst),
-            })).collect::<Vec<_>>(),
-            "current": current.map(|p| point_json(c, &p)),
-        }));
+        items.push(ItemCheck {
+            item: item.name.clone(),
+            losses: losses
+                .iter()
+                .map(|l| Loss {
+                    from: l.from,
+                    to: l.to,
+                    worst: PointView::of(c, &l.worst),
+                })
+                .collect(),
+            current: current.map(|p| PointView::of(c, &p)),
+        });
     }
     // The margin now covers the items with a cost; `complete` says whether
     // every approved unit has one.
-    let margin_now = (!items.is_empty()).then(|| {
-        json!({
-            "revenue": c.format_wide(revenue_now),
-            "cost": c.format_wide(cost_now),
-            "margin": c.format_wide(revenue_now - cost_now),
-            "complete": all_costed,
-        })
+    let margin_now = (!items.is_empty()).then(|| MarginNow {
+        revenue: c.format_wide(revenue_now),
+        cost: c.format_wide(cost_now),
+        margin: c.format_wide(revenue_now - cost_now),
+        complete: all_costed,
     });
-    Ok(json!({
-        "deal_id": deal_id,
-        "currency": c.code(),
-        "up_to": up_to,
-        "items": items,
-        "margin_now": margin_now,
-    }))
+    Ok(TierCheck {
+        deal_id,
+        currency: c.code(),
+        up_to,
+        items,
+        margin_now,
+    })
 }

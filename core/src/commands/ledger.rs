@@ -8,34 +8,16 @@
 //! `wallets` and `accounts` change in the same statement batch as the entry,
 //! so per currency they always sum to zero.
 
-use super::{participants, Ctx, OptionalRow};
+use super::{participants, Ctx};
 use crate::args::{Args, CurrencyCode, Field, Id, Line, Money, Opt, Request, Text};
 use crate::error::{Error, Result};
 use crate::money::Currency;
-use rusqlite::{params, Row, Transaction};
-use serde_json::{json, Value};
+use crate::store::{self, entries};
+use rusqlite::Transaction;
+use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Purchase,
-    Refund,
-    Payment,
-    Payout,
-    Reversal,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Purchase => "purchase",
-            Kind::Refund => "refund",
-            Kind::Payment => "payment",
-            Kind::Payout => "payout",
-            Kind::Reversal => "reversal",
-        }
-    }
-}
+pub use crate::store::entries::Kind;
 
 /// An entry to append.
 pub struct NewEntry<'a> {
@@ -102,8 +84,8 @@ fn append(
 ) -> Result<i64> {
     let id = insert(ctx, e, signed, counterparty, reverses)?;
     let code = e.currency.code();
-    move_wallet(ctx.tx, e.participant_id, code, signed)?;
-    move_account(ctx.tx, counterparty, code, -signed)?;
+    entries::move_wallet(ctx.tx, e.participant_id, code, signed)?;
+    entries::move_account(ctx.tx, counterparty, code, -signed)?;
     Ok(id)
 }
 
@@ -116,46 +98,24 @@ fn insert(
     reverses: Option<i64>,
 ) -> Result<i64> {
     debug_assert!(e.amount > 0 && signed.abs() == e.amount);
-    let tx = ctx.tx;
-    tx.prepare_cached(
-        "INSERT INTO entries (kind, participant_id, counterparty, deal_id, booking_id, currency,
-            amount, signed, settlement, method, memo, reverses, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
-        e.kind.as_str(),
-        e.participant_id,
-        counterparty,
-        e.deal_id,
-        e.booking_id,
-        e.currency.code(),
-        e.amount,
-        signed,
-        e.settlement,
-        e.method,
-        e.memo,
-        reverses,
-        ctx.now_text(),
-    ])?;
-    Ok(tx.last_insert_rowid())
-}
-
-fn move_wallet(tx: &Transaction, participant_id: i64, currency: &str, by: i64) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO wallets (participant_id, currency, balance) VALUES (?1, ?2, ?3)
-         ON CONFLICT DO UPDATE SET balance = balance + excluded.balance",
-    )?
-    .execute(params![participant_id, currency, by])?;
-    Ok(())
-}
-
-fn move_account(tx: &Transaction, name: &str, currency: &str, by: i64) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO accounts (name, currency, balance) VALUES (?1, ?2, ?3)
-         ON CONFLICT DO UPDATE SET balance = balance + excluded.balance",
-    )?
-    .execute(params![name, currency, by])?;
-    Ok(())
+    entries::insert(
+        ctx.tx,
+        &entries::NewRow {
+            kind: e.kind,
+            participant_id: e.participant_id,
+            counterparty,
+            deal_id: e.deal_id,
+            booking_id: e.booking_id,
+            currency: e.currency.code(),
+            amount: e.amount,
+            signed,
+            settlement: e.settlement,
+            method: e.method,
+            memo: e.memo,
+            reverses,
+            created_at: &ctx.now_text(),
+        },
+    )
 }
 
 /// Entries posted in bulk (settlement, a deal's cancellation). Each entry is
@@ -189,67 +149,80 @@ impl Batch {
         // In key order: the wallets' b-tree is written front to back.
         wallets.sort_unstable();
         for ((participant_id, code), by) in wallets {
-            move_wallet(ctx.tx, participant_id, code, by)?;
+            entries::move_wallet(ctx.tx, participant_id, code, by)?;
         }
         for ((name, code), by) in self.accounts {
-            move_account(ctx.tx, name, code, by)?;
+            entries::move_account(ctx.tx, name, code, by)?;
         }
         Ok(())
     }
 }
 
-const ENTRY_COLUMNS: &str = "e.id, e.kind, e.participant_id, e.deal_id, e.booking_id, e.currency,
-    e.amount, e.signed, e.method, e.memo, e.reverses, e.created_at, r.id, e.settlement";
-
-const ENTRY_FROM: &str = "entries e LEFT JOIN entries r ON r.reverses = e.id";
-
-/// An entry as JSON, from a row of `ENTRY_COLUMNS`.
-fn entry_json(r: &Row) -> rusqlite::Result<Value> {
-    let code: String = r.get(5)?;
-    let c = Currency::stored(&code).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
-    })?;
-    Ok(json!({
-        "id": r.get::<_, i64>(0)?,
-        "kind": r.get::<_, String>(1)?,
-        "participant_id": r.get::<_, i64>(2)?,
-        "deal_id": r.get::<_, Option<i64>>(3)?,
-        "booking_id": r.get::<_, Option<i64>>(4)?,
-        "currency": code,
-        "amount": c.format(r.get(6)?),
-        "signed_amount": c.format(r.get(7)?),
-        "method": r.get::<_, Option<String>>(8)?,
-        "memo": r.get::<_, Option<String>>(9)?,
-        "reverses": r.get::<_, Option<i64>>(10)?,
-        "reversed_by": r.get::<_, Option<i64>>(12)?,
-        "settlement": r.get::<_, bool>(13)?,
-        "created_at": r.get::<_, String>(11)?,
-    }))
+/// An entry as the commands return it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryView {
+    pub id: i64,
+    pub kind: Kind,
+    pub participant_id: i64,
+    pub deal_id: Option<i64>,
+    pub booking_id: Option<i64>,
+    pub currency: &'static str,
+    pub amount: String,
+    pub signed_amount: String,
+    pub method: Option<String>,
+    pub memo: Option<String>,
+    pub reverses: Option<i64>,
+    pub reversed_by: Option<i64>,
+    pub settlement: bool,
+    pub created_at: String,
+    /// The wallet's balance after it (in a statement only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub balance_after: Option<String>,
 }
 
-/// Entries as JSON, by id, in id order.
-pub fn entries_json(tx: &Transaction, ids: &[i64]) -> Result<Vec<Value>> {
-    let mut stmt = tx.prepare_cached(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM {ENTRY_FROM} WHERE e.id = ?1"
-    ))?;
+impl EntryView {
+    fn of(e: entries::Entry) -> Result<EntryView> {
+        let c = Currency::stored(&e.currency)?;
+        Ok(EntryView {
+            id: e.id,
+            kind: e.kind,
+            participant_id: e.participant_id,
+            deal_id: e.deal_id,
+            booking_id: e.booking_id,
+            currency: c.code(),
+            amount: c.format(e.amount),
+            signed_amount: c.format(e.signed),
+            method: e.method,
+            memo: e.memo,
+            reverses: e.reverses,
+            reversed_by: e.reversed_by,
+            settlement: e.settlement,
+            created_at: e.created_at,
+            balance_after: None,
+        })
+    }
+}
+
+fn require_entry(tx: &Transaction, id: i64) -> Result<entries::Entry> {
+    entries::get(tx, id)?.ok_or_else(|| Error::not_found(format!("no ledger entry with id {id}")))
+}
+
+/// Entries, by id, in id order.
+pub fn entry_views(tx: &Transaction, ids: &[i64]) -> Result<Vec<EntryView>> {
     ids.iter()
-        .map(|id| Ok(stmt.query_row([id], entry_json)?))
+        .map(|&id| EntryView::of(require_entry(tx, id)?))
         .collect()
 }
 
-fn one_entry(tx: &Transaction, id: i64) -> Result<Value> {
-    Ok(entries_json(tx, &[id])?.remove(0))
+fn one_entry(tx: &Transaction, id: i64) -> Result<EntryView> {
+    EntryView::of(require_entry(tx, id)?)
 }
 
 /// The currency of an optional `deal_id`, which must exist and match.
 pub(crate) fn check_deal_currency(ctx: &Ctx, deal_id: Option<i64>, c: Currency) -> Result<()> {
     if let Some(d) = deal_id {
-        let code: String = ctx
-            .tx
-            .query_row("SELECT currency FROM deals WHERE id = ?1", [d], |r| {
-                r.get(0)
-            })
-            .or_not_found(|| format!("no deal with id {d}"))?;
+        let code = store::deals::deal_currency(ctx.tx, d)?
+            .ok_or_else(|| Error::not_found(format!("no deal with id {d}")))?;
         if code != c.code() {
             return Err(Error::validation(
                 "currency",
@@ -341,11 +314,25 @@ crate::request! {
     pub struct Balances { currency: CurrencyCode, deal_id: Opt<Id> }
 }
 
-/// An entry as the commands return it.
-pub type EntryView = Value;
 /// A participant's wallet entries with the running balance.
-pub type Statement = Value;
-pub type BalanceList = Value;
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    pub participant_id: i64,
+    pub reference: String,
+    pub currency: &'static str,
+    pub balance: String,
+    pub entries: Vec<EntryView>,
+}
+
+/// A participant's balance in a currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Balance {
+    pub participant_id: i64,
+    pub name: String,
+    pub balance: String,
+}
+
+pub type BalanceList = Vec<Balance>;
 
 pub fn record_payment(ctx: &Ctx, req: RecordPayment) -> Result<EntryView> {
     record(ctx, req, Kind::Payment)
@@ -396,37 +383,19 @@ fn record(ctx: &Ctx, req: RecordPayment, kind: Kind) -> Result<EntryView> {
 
 pub fn reverse_entry(ctx: &Ctx, req: ReverseEntry) -> Result<EntryView> {
     let ReverseEntry { entry_id, memo } = req;
-    let (kind, participant_id, counterparty, deal_id, currency, amount, signed, reversed_by): (
-        String,
-        i64,
-        String,
-        Option<i64>,
-        String,
-        i64,
-        i64,
-        Option<i64>,
-    ) = ctx
-        .tx
-        .query_row(
-            "SELECT e.kind, e.participant_id, e.counterparty, e.deal_id, e.currency, e.amount,
-                    e.signed, r.id
-             FROM entries e LEFT JOIN entries r ON r.reverses = e.id WHERE e.id = ?1",
-            [entry_id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            },
-        )
-        .or_not_found(|| format!("no ledger entry with id {entry_id}"))?;
-    if !matches!(kind.as_str(), "payment" | "payout") {
+    let entries::Entry {
+        kind,
+        participant_id,
+        counterparty,
+        deal_id,
+        currency,
+        amount,
+        signed,
+        reversed_by,
+        ..
+    } = require_entry(ctx.tx, entry_id)?;
+    if !matches!(kind, Kind::Payment | Kind::Payout) {
+        let kind = kind.as_str();
         return Err(Error::conflict(format!(
             "entry {entry_id} is a {kind}: only payments and payouts can be reversed (purchases and refunds follow from bookings and settlement)"
         )));
@@ -463,67 +432,41 @@ pub fn statement(ctx: &Ctx, req: StatementOf) -> Result<Statement> {
         currency,
     } = req;
     participants::require(ctx.tx, participant_id)?;
-    let mut stmt = ctx.tx.prepare_cached(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM {ENTRY_FROM}
-         WHERE e.participant_id = ?1 AND e.currency = ?2 ORDER BY e.id"
-    ))?;
     let mut balance = 0i64;
-    let entries = stmt
-        .query_map(params![participant_id, currency.code()], |r| {
-            let mut v = entry_json(r)?;
-            let signed = r.get::<_, i64>(7)?;
-            balance = balance
-                .checked_add(signed)
-                .ok_or(rusqlite::Error::IntegralValueOutOfRange(7, signed))?;
-            v["balance_after"] = json!(currency.format(balance));
+    let entries = entries::of_wallet(ctx.tx, participant_id, currency.code())?
+        .into_iter()
+        .map(|e| {
+            balance = balance.checked_add(e.signed).ok_or_else(|| {
+                Error::Storage(format!("the balance after entry {} is too large", e.id))
+            })?;
+            let mut v = EntryView::of(e)?;
+            v.balance_after = Some(currency.format(balance));
             Ok(v)
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(json!({
-        "participant_id": participant_id,
-        "reference": participants::reference(participant_id),
-        "currency": currency.code(),
-        "balance": currency.format(balance),
-        "entries": entries,
-    }))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Statement {
+        participant_id,
+        reference: participants::reference(participant_id),
+        currency: currency.code(),
+        balance: currency.format(balance),
+        entries,
+    })
 }
 
 /// A participant's wallet balance in a currency, in minor units.
 pub fn wallet_balance(tx: &Transaction, participant_id: i64, currency: Currency) -> Result<i64> {
-    Ok(tx
-        .prepare_cached("SELECT balance FROM wallets WHERE participant_id = ?1 AND currency = ?2")?
-        .query_row(params![participant_id, currency.code()], |r| r.get(0))
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(0),
-            e => Err(e),
-        })?)
+    entries::wallet_balance(tx, participant_id, currency.code())
 }
 
 pub fn balances(ctx: &Ctx, req: Balances) -> Result<BalanceList> {
     let Balances { currency, deal_id } = req;
     check_deal_currency(ctx, deal_id, currency)?;
-    let sql = match deal_id {
-        None => {
-            "SELECT w.participant_id, p.name, w.balance FROM wallets w
-             JOIN participants p ON p.id = w.participant_id
-             WHERE w.currency = ?1 AND ?2 IS NULL ORDER BY w.participant_id"
-        }
-        Some(_) => {
-            "SELECT e.participant_id, p.name, sum(e.signed) FROM entries e
-             JOIN participants p ON p.id = e.participant_id
-             WHERE e.deal_id = ?2 AND e.currency = ?1
-             GROUP BY e.participant_id ORDER BY e.participant_id"
-        }
-    };
-    let mut stmt = ctx.tx.prepare_cached(sql)?;
-    let rows = stmt
-        .query_map(params![currency.code(), deal_id], |r| {
-            Ok(json!({
-                "participant_id": r.get::<_, i64>(0)?,
-                "name": r.get::<_, String>(1)?,
-                "balance": currency.format(r.get(2)?),
-            }))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Value::Array(rows))
+    Ok(entries::balances(ctx.tx, currency.code(), deal_id)?
+        .into_iter()
+        .map(|(participant_id, name, balance)| Balance {
+            participant_id,
+            name,
+            balance: currency.format(balance),
+        })
+        .collect())
 }

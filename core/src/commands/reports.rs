@@ -8,14 +8,16 @@ use super::bookings;
 use super::bookings::BookingView;
 pub use super::deals::DealId;
 use super::deals::{self, Deal, Status};
-use super::deliveries::{self, IS_DELIVERY_REFUND};
+use super::deliveries;
 use super::{ledger, participants, Ctx};
 use crate::args::{Bool, Choice, CurrencyCode, Id, Line, Opt, Str};
+use crate::charges;
 use crate::error::{Error, Result};
 use crate::export::Exported;
 use crate::export::{self, Format, Table};
 use crate::money::{self, Currency};
 use rusqlite::params;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------
@@ -80,7 +82,6 @@ crate::request! {
 
 pub type PickupLists = Value;
 pub type MerchantOrder = Value;
-pub type DealStatement = Value;
 pub type Debts = Value;
 pub type PayoutsDue = Value;
 pub type ShareText = Value;
@@ -449,50 +450,74 @@ pub fn merchant_order(ctx: &Ctx, req: DealId) -> Result<MerchantOrder> {
 
 struct Arithmetic {
     table: Table,
-    json: Value,
+    json: DealStatement,
+}
+
+/// A participant's settlement arithmetic in a deal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DealStatement {
+    pub deal_id: i64,
+    pub participant_id: i64,
+    pub name: String,
+    pub currency: &'static str,
+    pub status: &'static str,
+    /// "settled", "failed", "cancelled", "if it ended now" or "if it ended now: failed".
+    pub outcome: &'static str,
+    pub final_level: Option<i64>,
+    pub lines: Vec<StatementLine>,
+    pub totals: StatementTotals,
+    pub balance: String,
+    pub reference: String,
+}
+
+/// One booking's line in a statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatementLine {
+    pub booking_id: i64,
+    pub item: String,
+    pub quantity: i64,
+    pub base_price: String,
+    pub final_level: Option<i64>,
+    pub final_unit_price: Option<String>,
+    pub final_total: String,
+    pub charged_at_approval: String,
+    pub refund: String,
+    pub due: String,
+    /// Once the deal's delivery is recorded.
+    #[serde(flatten)]
+    pub delivery: Option<LineDelivery>,
+}
+
+/// A statement line's delivery (SPEC section 12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineDelivery {
+    pub delivered: Option<i64>,
+    pub not_delivered: Option<i64>,
+    pub delivery_refund: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatementTotals {
+    pub final_total: String,
+    pub charged_at_approval: String,
+    pub refund: String,
+    pub due: String,
+    /// Once the deal's delivery is recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_refund: Option<String>,
 }
 
 fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arithmetic> {
     let person = participants::require(ctx.tx, participant_id)?;
     let c = deal.currency();
-    let level = deal.level();
     // Ended deals use what was recorded; an open one "if it ended now".
-    let (outcome, final_level): (&str, Option<i64>) = match deal.status {
-        Status::Settled => ("settled", Some(level)),
-        Status::Failed => ("failed", None),
-        Status::Cancelled => ("cancelled", None),
-        _ if level < 0 => ("if it ended now: failed", None),
-        _ => ("if it ended now", Some(level)),
+    let basis = charges::Basis::of(ctx.tx, deal)?;
+    let final_level = basis.final_level();
+    let outcome = match deal.status {
+        Status::Settled | Status::Failed | Status::Cancelled => basis.outcome.as_str(),
+        _ if final_level.is_none() => "if it ended now: failed",
+        _ => "if it ended now",
     };
-    let filter = if deal.status == Status::Cancelled {
-        "b.status = 'cancelled' AND b.cancelled_by = 'deal' AND b.approved_at IS NOT NULL"
-    } else {
-        "b.status = 'approved'"
-    };
-    // What approval charged (not settlement, not a delivery's refund), and
-    // the refund of the units not delivered.
-    let mut stmt = ctx.tx.prepare(&format!(
-        "SELECT b.id, b.item, b.quantity,
-            (SELECT -coalesce(sum(e.signed), 0) FROM entries e
-              WHERE e.booking_id = b.id AND e.settlement = 0 AND NOT {IS_DELIVERY_REFUND}),
-            b.delivered,
-            (SELECT coalesce(sum(e.signed), 0) FROM entries e
-              WHERE e.booking_id = b.id AND {IS_DELIVERY_REFUND})
-         FROM bookings b WHERE b.deal_id = ?1 AND b.participant_id = ?2 AND {filter}
-         ORDER BY b.id"
-    ))?;
-    let rows = stmt
-        .query_map(params![deal.id, participant_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)? as usize,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-                r.get::<_, i64>(5)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     let delivery = deliveries::recorded_at(ctx.tx, deal.id)?.is_some();
     let mut columns = vec![
         ("item", false),
@@ -513,22 +538,11 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
         &columns,
     );
     let mut lines = vec![];
-    let (mut sum_final, mut sum_charged, mut sum_refund, mut sum_due) = (0, 0, 0, 0);
-    let mut sum_short = 0;
-    for (booking_id, item, qty, charged, delivered, short_refund) in rows {
+    let mut sum = charges::Totals::default();
+    charges::for_each_line(ctx.tx, deal, &basis, Some(participant_id), |l| {
+        sum.add(&l)?;
+        let (item, qty, unit) = (l.item, l.quantity, l.final_unit_price);
         let base = deal.terms.items[item].base_price;
-        let unit = final_level.map(|l| deal.terms.unit_price(item, l));
-        let final_total = match unit {
-            Some(u) => money::times("quantity", u, qty)?,
-            None => 0,
-        };
-        let diff = final_total - charged;
-        let (refund, due) = ((-diff).max(0), diff.max(0));
-        sum_final = money::add(sum_final, final_total)?;
-        sum_charged = money::add(sum_charged, charged)?;
-        sum_refund = money::add(sum_refund, refund)?;
-        sum_due = money::add(sum_due, due)?;
-        sum_short = money::add(sum_short, short_refund)?;
         let tier = final_level.map_or("none (no sale)".to_string(), level_name);
         let mut row = vec![
             deal.terms.items[item].name.clone(),
@@ -536,32 +550,44 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
             c.format(base),
             tier.clone(),
             unit.map(|u| c.format(u)).unwrap_or_default(),
-            c.format(final_total),
-            c.format(charged),
-            c.format(refund),
-            c.format(due),
+            c.format(l.final_total),
+            c.format(l.charged_before),
+            c.format(l.refund),
+            c.format(l.due),
         ];
         if delivery {
             row.extend([
-                delivered.map(|d| d.to_string()).unwrap_or_default(),
-                c.format(short_refund),
+                l.delivered.map(|d| d.to_string()).unwrap_or_default(),
+                c.format(l.delivery_refund),
             ]);
         }
         t.rows.push(row);
-        let mut line = json!({
-            "booking_id": booking_id, "item": deal.terms.items[item].name, "quantity": qty,
-            "base_price": c.format(base), "final_level": final_level,
-            "final_unit_price": unit.map(|u| c.format(u)), "final_total": c.format(final_total),
-            "charged_at_approval": c.format(charged), "refund": c.format(refund),
-            "due": c.format(due),
+        lines.push(StatementLine {
+            booking_id: l.booking_id,
+            item: deal.terms.items[item].name.clone(),
+            quantity: qty,
+            base_price: c.format(base),
+            final_level,
+            final_unit_price: unit.map(|u| c.format(u)),
+            final_total: c.format(l.final_total),
+            charged_at_approval: c.format(l.charged_before),
+            refund: c.format(l.refund),
+            due: c.format(l.due),
+            delivery: delivery.then(|| LineDelivery {
+                delivered: l.delivered,
+                not_delivered: l.delivered.map(|d| qty - d),
+                delivery_refund: c.format(l.delivery_refund),
+            }),
         });
-        if delivery {
-            line["delivered"] = delivered.into();
-            line["not_delivered"] = delivered.map(|d| qty - d).into();
-            line["delivery_refund"] = c.format(short_refund).into();
-        }
-        lines.push(line);
-    }
+        Ok(())
+    })?;
+    let (sum_final, sum_charged, sum_refund, sum_due, sum_short) = (
+        sum.final_total,
+        sum.charged_before,
+        sum.refund,
+        sum.due,
+        sum.delivery_refund,
+    );
     let mut totals = vec![String::new(); 5];
     totals.extend([
         c.format(sum_final),
@@ -600,17 +626,25 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
             "settled"
         }
     ));
-    let mut json = json!({
-        "deal_id": deal.id, "participant_id": participant_id, "name": person.name,
-        "currency": c.code(), "status": deal.status.as_str(), "outcome": outcome,
-        "final_level": final_level, "lines": lines,
-        "totals": {"final_total": c.format(sum_final), "charged_at_approval": c.format(sum_charged),
-                   "refund": c.format(sum_refund), "due": c.format(sum_due)},
-        "balance": c.format(balance), "reference": reference,
-    });
-    if delivery {
-        json["totals"]["delivery_refund"] = c.format(sum_short).into();
-    }
+    let json = DealStatement {
+        deal_id: deal.id,
+        participant_id,
+        name: person.name,
+        currency: c.code(),
+        status: deal.status.as_str(),
+        outcome,
+        final_level,
+        lines,
+        totals: StatementTotals {
+            final_total: c.format(sum_final),
+            charged_at_approval: c.format(sum_charged),
+            refund: c.format(sum_refund),
+            due: c.format(sum_due),
+            delivery_refund: delivery.then(|| c.format(sum_short)),
+        },
+        balance: c.format(balance),
+        reference,
+    };
     Ok(Arithmetic { table: t, json })
 }
 

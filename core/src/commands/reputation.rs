@@ -3,32 +3,10 @@
 use super::{participants, Ctx};
 use crate::args::{Id, Opt};
 use crate::error::Result;
-use rusqlite::params;
-use serde_json::{json, Value};
+use crate::store::reputation_events;
+use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Completed,
-    TierStepDown,
-    OrganizerCancelled,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Completed => "completed",
-            Kind::TierStepDown => "tier_step_down",
-            Kind::OrganizerCancelled => "organizer_cancelled",
-        }
-    }
-
-    fn delta(self) -> i64 {
-        match self {
-            Kind::Completed => 1,
-            Kind::TierStepDown | Kind::OrganizerCancelled => -1,
-        }
-    }
-}
+pub use crate::store::reputation_events::Kind;
 
 /// Records one event; `participant_id` None is the organizer.
 pub fn record(
@@ -39,30 +17,20 @@ pub fn record(
     kind: Kind,
     reason: &str,
 ) -> Result<()> {
-    ctx.tx
-        .prepare_cached(
-            "INSERT INTO reputation_events (participant_id, deal_id, booking_id, kind, delta, reason, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            participant_id,
-            deal_id,
-            booking_id,
-            kind.as_str(),
-            kind.delta(),
-            reason,
-            ctx.now_text()
-        ])?;
-    Ok(())
+    reputation_events::insert(
+        ctx.tx,
+        participant_id,
+        deal_id,
+        booking_id,
+        kind,
+        reason,
+        &ctx.now_text(),
+    )
 }
 
 /// A participant's score (or the organizer's, for None).
 pub fn score(tx: &rusqlite::Transaction, participant_id: Option<i64>) -> Result<i64> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT coalesce(sum(delta), 0) FROM reputation_events WHERE participant_id IS ?1",
-        )?
-        .query_row([participant_id], |r| r.get(0))?)
+    reputation_events::score(tx, participant_id)
 }
 
 crate::request! {
@@ -70,34 +38,46 @@ crate::request! {
     pub struct ReputationOf { participant_id: Opt<Id> }
 }
 
+/// One reputation event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventView {
+    pub id: i64,
+    pub kind: Kind,
+    pub deal_id: i64,
+    pub booking_id: Option<i64>,
+    pub reason: String,
+    pub delta: i64,
+    pub created_at: String,
+}
+
 /// Reputation events and score.
-pub type Reputation = Value;
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reputation {
+    pub participant_id: Option<i64>,
+    pub score: i64,
+    pub events: Vec<EventView>,
+}
 
 pub fn reputation(ctx: &Ctx, req: ReputationOf) -> Result<Reputation> {
     let participant_id = req.participant_id;
     if let Some(id) = participant_id {
         participants::require(ctx.tx, id)?;
     }
-    let mut stmt = ctx.tx.prepare_cached(
-        "SELECT id, kind, deal_id, booking_id, reason, delta, created_at FROM reputation_events
-         WHERE participant_id IS ?1 ORDER BY id",
-    )?;
-    let events = stmt
-        .query_map([participant_id], |r| {
-            Ok(json!({
-                "id": r.get::<_, i64>(0)?,
-                "kind": r.get::<_, String>(1)?,
-                "deal_id": r.get::<_, i64>(2)?,
-                "booking_id": r.get::<_, Option<i64>>(3)?,
-                "reason": r.get::<_, String>(4)?,
-                "delta": r.get::<_, i64>(5)?,
-                "created_at": r.get::<_, String>(6)?,
-            }))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(json!({
-        "participant_id": participant_id,
-        "score": score(ctx.tx, participant_id)?,
-        "events": events,
-    }))
+    let events = reputation_events::of(ctx.tx, participant_id)?
+        .into_iter()
+        .map(|e| EventView {
+            id: e.id,
+            kind: e.kind,
+            deal_id: e.deal_id,
+            booking_id: e.booking_id,
+            reason: e.reason,
+            delta: e.delta,
+            created_at: e.created_at,
+        })
+        .collect();
+    Ok(Reputation {
+        participant_id,
+        score: score(ctx.tx, participant_id)?,
+        events,
+    })
 }

@@ -8,164 +8,80 @@
 
 use super::deals::DealView;
 use super::deals::{self, Deal, Status};
-use super::deliveries::IS_DELIVERY_REFUND;
+use super::ledger::EntryView;
 use super::ledger::{self, Kind, NewEntry};
-use super::{notifications, reputation, Ctx, OptionalRow};
+use super::notifications::Event;
+use super::{notifications, reputation, Ctx};
 use crate::args::{Id, IntIn, Opt, Text};
+use crate::charges::{self, Basis, Totals};
 use crate::clock::{self, Time};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
-use rusqlite::{params, Connection, Transaction, TransactionBehavior};
-use serde_json::{json, Value};
+use crate::store::{self, settlements};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use serde::Serialize;
 use std::collections::BTreeSet;
 
-/// How many bookings settlement reads at a time.
-const CHUNK: i64 = 10_000;
+pub use crate::charges::{Line, Outcome};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Settled,
-    Failed,
-    Cancelled,
-}
-
-impl Outcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Settled => "settled",
-            Outcome::Failed => "failed",
-            Outcome::Cancelled => "cancelled",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Outcome> {
-        match s {
-            "settled" => Ok(Outcome::Settled),
-            "failed" => Ok(Outcome::Failed),
-            "cancelled" => Ok(Outcome::Cancelled),
-            o => Err(Error::Storage(format!("unknown settlement outcome {o:?}"))),
-        }
-    }
-}
-
-/// One approved booking's settlement arithmetic, in minor units.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
+/// A settlement's line, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineView {
     pub booking_id: i64,
     pub participant_id: i64,
-    pub item: usize,
+    pub item: String,
     pub quantity: i64,
-    pub final_unit_price: Option<i64>,
-    pub charged_before: i64,
-    pub final_total: i64,
-    pub refund: i64,
-    pub due: i64,
+    pub final_unit_price: Option<String>,
+    pub charged_before: String,
+    pub final_total: String,
+    pub refund: String,
+    pub due: String,
 }
 
-impl Line {
-    /// The line of a booking that had `charged_before` charged, at `outcome` and `level`.
-    fn compute(deal: &Deal, outcome: Outcome, level: i64, row: &Row) -> Result<Line> {
-        let (final_unit_price, final_total) = match outcome {
-            Outcome::Settled => {
-                let p = deal.terms.unit_price(row.item, level);
-                (Some(p), crate::money::times("quantity", p, row.quantity)?)
-            }
-            _ => (None, 0),
-        };
-        let diff = final_total - row.charged_before;
-        Ok(Line {
-            booking_id: row.booking_id,
-            participant_id: row.participant_id,
-            item: row.item,
-            quantity: row.quantity,
-            final_unit_price,
-            charged_before: row.charged_before,
-            final_total,
-            refund: (-diff).max(0),
-            due: diff.max(0),
-        })
-    }
-
-    fn to_json(&self, deal: &Deal) -> Value {
+impl LineView {
+    fn of(l: &Line, deal: &Deal) -> LineView {
         let c = deal.currency();
-        json!({
-            "booking_id": self.booking_id,
-            "participant_id": self.participant_id,
-            "item": deal.terms.items[self.item].name,
-            "quantity": self.quantity,
-            "final_unit_price": self.final_unit_price.map(|p| c.format(p)),
-            "charged_before": c.format(self.charged_before),
-            "final_total": c.format(self.final_total),
-            "refund": c.format(self.refund),
-            "due": c.format(self.due),
-        })
-    }
-}
-
-/// A booking as settlement sees it.
-struct Row {
-    booking_id: i64,
-    participant_id: i64,
-    item: usize,
-    quantity: i64,
-    /// What its entries charged before settlement.
-    charged_before: i64,
-    /// The wallet effect of its settlement entry, if written.
-    settled_signed: i64,
-}
-
-/// Which bookings take part in a deal's settlement: the approved ones, or
-/// for a cancelled deal those that were approved when it was cancelled.
-fn rows_after(tx: &Transaction, deal_id: i64, after: i64, cancelled: bool) -> Result<Vec<Row>> {
-    let filter = if cancelled {
-        "b.status = 'cancelled' AND b.cancelled_by = 'deal' AND b.approved_at IS NOT NULL"
-    } else {
-        "b.status = 'approved'"
-    };
-    // One pass over each booking's entries (a join, not two subqueries).
-    // A delivery's refunds come after settlement and are not part of it.
-    let mut stmt = tx.prepare_cached(&format!(
-        "SELECT b.id, b.participant_id, b.item, b.quantity,
-            -coalesce(sum(e.signed) FILTER (WHERE e.settlement = 0), 0),
-            coalesce(sum(e.signed) FILTER (WHERE e.settlement = 1), 0)
-         FROM bookings b LEFT JOIN entries e ON e.booking_id = b.id
-             AND NOT {IS_DELIVERY_REFUND}
-         WHERE b.deal_id = ?1 AND b.id > ?2 AND {filter}
-         GROUP BY b.id ORDER BY b.id LIMIT ?3"
-    ))?;
-    let rows = stmt
-        .query_map(params![deal_id, after, CHUNK], |r| {
-            Ok(Row {
-                booking_id: r.get(0)?,
-                participant_id: r.get(1)?,
-                item: r.get::<_, i64>(2)? as usize,
-                quantity: r.get(3)?,
-                charged_before: r.get(4)?,
-                settled_signed: r.get(5)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
-/// Calls `each` on every settlement row of a deal, in booking order, a chunk at a time.
-fn for_each_row(
-    tx: &Transaction,
-    deal_id: i64,
-    cancelled: bool,
-    mut each: impl FnMut(&Row) -> Result<()>,
-) -> Result<()> {
-    let mut after = 0;
-    loop {
-        let rows = rows_after(tx, deal_id, after, cancelled)?;
-        for r in &rows {
-            each(r)?;
-        }
-        match rows.last() {
-            Some(last) if rows.len() as i64 == CHUNK => after = last.booking_id,
-            _ => return Ok(()),
+        LineView {
+            booking_id: l.booking_id,
+            participant_id: l.participant_id,
+            item: deal.terms.items[l.item].name.clone(),
+            quantity: l.quantity,
+            final_unit_price: l.final_unit_price.map(|p| c.format(p)),
+            charged_before: c.format(l.charged_before),
+            final_total: c.format(l.final_total),
+            refund: c.format(l.refund),
+            due: c.format(l.due),
         }
     }
+}
+
+/// The totals of every line of a settlement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportTotals {
+    pub charged_before: String,
+    pub final_total: String,
+    pub refund: String,
+    pub due: String,
+}
+
+/// A settlement: its outcome, level, lines, totals, entries and events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub deal_id: i64,
+    pub outcome: Outcome,
+    pub level: i64,
+    pub approved_qty: i64,
+    pub currency: &'static str,
+    /// Each item's final unit price (none when nothing is sold).
+    pub final_prices: Option<Vec<String>>,
+    /// None for "if it ended now".
+    pub ended_at: Option<String>,
+    /// The page of lines asked for.
+    pub lines: Vec<LineView>,
+    pub line_count: usize,
+    pub totals: ReportTotals,
+    pub entries: Vec<EntryView>,
+    pub events: Vec<Event>,
 }
 
 /// The lines of a report: every line counts in the totals, and the lines of
@@ -176,8 +92,7 @@ struct Lines {
     limit: usize,
     count: usize,
     page: Vec<Line>,
-    /// charged_before, final_total, refund, due
-    totals: [i64; 4],
+    totals: Totals,
 }
 
 impl Lines {
@@ -191,18 +106,12 @@ impl Lines {
             limit,
             count: 0,
             page: vec![],
-            totals: [0; 4],
+            totals: Totals::default(),
         }
     }
 
     fn push(&mut self, l: Line) -> Result<()> {
-        for (t, v) in self
-            .totals
-            .iter_mut()
-            .zip([l.charged_before, l.final_total, l.refund, l.due])
-        {
-            *t = crate::money::add(*t, v)?;
-        }
+        self.totals.add(&l)?;
         if self.count >= self.offset && self.count - self.offset < self.limit {
             self.page.push(l);
         }
@@ -211,95 +120,58 @@ impl Lines {
     }
 }
 
-/// What a settlement report says besides its lines.
-struct Head {
-    outcome: Outcome,
-    level: i64,
-    approved_qty: i64,
-    ended_at: Option<String>,
-}
-
 fn report(
     deal: &Deal,
-    head: Head,
+    basis: &Basis,
     lines: &Lines,
-    entries: Vec<Value>,
-    events: Vec<Value>,
-) -> Value {
-    let Head {
-        outcome,
-        level,
-        approved_qty,
-        ended_at,
-    } = head;
+    entries: Vec<EntryView>,
+    events: Vec<Event>,
+) -> Report {
     let c = deal.currency();
-    let [charged_before, final_total, refund, due] = lines.totals.map(|t| c.format(t));
-    json!({
-        "deal_id": deal.id,
-        "outcome": outcome.as_str(),
-        "level": level,
-        "approved_qty": approved_qty,
-        "currency": c.code(),
-        "final_prices": match outcome {
-            Outcome::Settled => Value::from((0..deal.terms.items.len())
-                .map(|i| c.format(deal.terms.unit_price(i, level))).collect::<Vec<_>>()),
-            _ => Value::Null,
+    let t = &lines.totals;
+    Report {
+        deal_id: deal.id,
+        outcome: basis.outcome,
+        level: basis.level,
+        approved_qty: basis.approved_qty,
+        currency: c.code(),
+        final_prices: basis.final_level().map(|l| {
+            (0..deal.terms.items.len())
+                .map(|i| c.format(deal.terms.unit_price(i, l)))
+                .collect()
+        }),
+        ended_at: basis.ended_at.clone(),
+        lines: lines.page.iter().map(|l| LineView::of(l, deal)).collect(),
+        line_count: lines.count,
+        totals: ReportTotals {
+            charged_before: c.format(t.charged_before),
+            final_total: c.format(t.final_total),
+            refund: c.format(t.refund),
+            due: c.format(t.due),
         },
-        "ended_at": ended_at,
-        "lines": lines.page.iter().map(|l| l.to_json(deal)).collect::<Vec<_>>(),
-        "line_count": lines.count,
-        "totals": {"charged_before": charged_before, "final_total": final_total,
-                   "refund": refund, "due": due},
-        "entries": entries,
-        "events": events,
-    })
+        entries,
+        events,
+    }
 }
 
 /// The settlement already recorded for an ended deal, as `end_deal` reported
 /// it (with its entries and event), or as a preview (nothing written now, so
 /// no entries).
-fn recorded(tx: &Transaction, deal: &Deal, preview: bool, mut lines: Lines) -> Result<Value> {
-    let (outcome, level, approved_qty, ended_at): (String, i64, i64, String) = tx
-        .query_row(
-            "SELECT outcome, level, approved_qty, ended_at FROM settlements WHERE deal_id = ?1",
-            [deal.id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .or_not_found(|| format!("deal {} has no recorded settlement", deal.id))?;
-    let outcome = Outcome::parse(&outcome)?;
-    for_each_row(tx, deal.id, outcome == Outcome::Cancelled, |r| {
-        let mut line = Line::compute(deal, outcome, level, r)?;
-        // Report what was written, not what would be computed today.
-        line.refund = r.settled_signed.max(0);
-        line.due = (-r.settled_signed).max(0);
-        lines.push(line)
-    })?;
+fn recorded(tx: &Transaction, deal: &Deal, preview: bool, mut lines: Lines) -> Result<Report> {
+    let basis = Basis::required(tx, deal.id)?;
+    charges::for_each_line(tx, deal, &basis, None, |l| lines.push(l))?;
     if preview {
-        let head = Head {
-            outcome,
-            level,
-            approved_qty,
-            ended_at: Some(ended_at),
-        };
-        return Ok(report(deal, head, &lines, vec![], vec![]));
+        return Ok(report(deal, &basis, &lines, vec![], vec![]));
     }
-    let ids = tx
-        .prepare_cached("SELECT id FROM entries WHERE deal_id = ?1 AND settlement = 1 ORDER BY id")?
-        .query_map([deal.id], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    let ids = crate::store::entries::settlement_ids(tx, deal.id)?;
     let events = notifications::ending_event(tx, deal.id)?
         .into_iter()
         .collect();
     Ok(report(
         deal,
-        Head {
-            outcome,
-            level,
-            approved_qty,
-            ended_at: Some(ended_at),
-        },
+        &basis,
         &lines,
-        ledger::entries_json(tx, &ids)?,
+        ledger::entry_views(tx, &ids)?,
         events,
     ))
 }
@@ -325,11 +197,7 @@ fn post_line(ctx: &Ctx, batch: &mut ledger::Batch, deal: &Deal, line: &Line) -> 
 }
 
 fn record_settlement(ctx: &Ctx, deal: &Deal, outcome: Outcome, level: i64) -> Result<()> {
-    ctx.tx.execute(
-        "INSERT INTO settlements (deal_id, outcome, level, approved_qty, ended_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![deal.id, outcome.as_str(), level, deal.approved_qty, ctx.now_text()],
-    )?;
-    Ok(())
+    charges::record(ctx.tx, deal, outcome, level, &ctx.now_text())
 }
 
 /// Ends an open deal now: the whole of SPEC section 5, in the caller's
@@ -338,22 +206,13 @@ fn record_settlement(ctx: &Ctx, deal: &Deal, outcome: Outcome, level: i64) -> Re
 /// settles in bounded memory; `end_deal` then reports it from what was
 /// written, as it reports it ever after.
 fn settle(ctx: &Ctx, deal: &Deal) -> Result<()> {
-    ctx.tx.execute(
-        "UPDATE bookings SET status = 'expired', updated_at = ?2
-         WHERE deal_id = ?1 AND status IN ('pending', 'waitlisted')",
-        params![deal.id, ctx.now_text()],
-    )?;
+    settlements::expire_waiting(ctx.tx, deal.id, &ctx.now_text())?;
     deals::add_quantities(ctx.tx, deal.id, 0, 0, -deal.pending_qty)?;
-    let level = deal.level();
-    let outcome = if level < 0 {
-        Outcome::Failed
-    } else {
-        Outcome::Settled
-    };
+    let basis = Basis::now(deal);
+    let (outcome, level) = (basis.outcome, basis.level);
     let mut batch = ledger::Batch::default();
     let mut participants = BTreeSet::new();
-    for_each_row(ctx.tx, deal.id, false, |r| {
-        let line = Line::compute(deal, outcome, level, r)?;
+    charges::for_each_line(ctx.tx, deal, &basis, None, |line| {
         post_line(ctx, &mut batch, deal, &line)?;
         participants.insert(line.participant_id);
         Ok(())
@@ -389,9 +248,6 @@ fn settle(ctx: &Ctx, deal: &Deal) -> Result<()> {
 }
 
 pub use super::deals::DealId;
-
-/// A settlement: its outcome, level, lines, totals, entries and events.
-pub type Report = Value;
 
 crate::request! {
     pub struct PreviewSettlement {
@@ -433,22 +289,9 @@ pub fn preview_settlement(ctx: &Ctx, req: PreviewSettlement) -> Result<Report> {
     if deal.status.is_ended() {
         return recorded(ctx.tx, &deal, true, lines);
     }
-    let level = deal.level();
-    let outcome = if level < 0 {
-        Outcome::Failed
-    } else {
-        Outcome::Settled
-    };
-    for_each_row(ctx.tx, deal.id, false, |r| {
-        lines.push(Line::compute(&deal, outcome, level, r)?)
-    })?;
-    let head = Head {
-        outcome,
-        level,
-        approved_qty: deal.approved_qty,
-        ended_at: None,
-    };
-    Ok(report(&deal, head, &lines, vec![], vec![]))
+    let basis = Basis::now(&deal);
+    charges::for_each_line(ctx.tx, &deal, &basis, None, |l| lines.push(l))?;
+    Ok(report(&deal, &basis, &lines, vec![], vec![]))
 }
 
 pub fn cancel_deal(ctx: &Ctx, req: CancelDeal) -> Result<DealView> {
@@ -461,26 +304,26 @@ pub fn cancel_deal(ctx: &Ctx, req: CancelDeal) -> Result<DealView> {
         )));
     }
     let level = deal.level();
+    let basis = Basis {
+        outcome: Outcome::Cancelled,
+        ..Basis::now(&deal)
+    };
     let mut approved = 0usize;
     let mut batch = ledger::Batch::default();
-    for_each_row(ctx.tx, deal.id, false, |r| {
+    charges::for_each_line(ctx.tx, &deal, &basis, None, |line| {
         approved += 1;
-        let line = Line::compute(&deal, Outcome::Cancelled, level, r)?;
         post_line(ctx, &mut batch, &deal, &line)?;
         Ok(())
     })?;
     batch.finish(ctx)?;
-    ctx.tx.execute(
-        "UPDATE bookings SET status = 'cancelled', cancelled_by = 'deal', reason = coalesce(reason, ?2),
-            updated_at = ?3
-         WHERE deal_id = ?1 AND status IN ('pending', 'approved', 'waitlisted')",
-        params![deal.id, reason.as_deref().unwrap_or("the deal was cancelled"), ctx.now_text()],
+    settlements::cancel_bookings(
+        ctx.tx,
+        deal.id,
+        reason.as_deref().unwrap_or("the deal was cancelled"),
+        &ctx.now_text(),
     )?;
     deals::clear_quantities(ctx.tx, deal.id)?;
-    ctx.tx.execute(
-        "UPDATE deals SET cancel_reason = ?2 WHERE id = ?1",
-        params![deal.id, reason],
-    )?;
+    store::deals::set_cancel_reason(ctx.tx, deal.id, reason.as_deref())?;
     deals::set_status(ctx, deal.id, Status::Cancelled)?;
     record_settlement(ctx, &deal, Outcome::Cancelled, level)?;
     if approved > 0 {
@@ -511,29 +354,12 @@ pub fn cancel_deal(ctx: &Ctx, req: CancelDeal) -> Result<DealView> {
 pub fn settle_overdue(conn: &mut Connection, now: Time) -> Result<Vec<i64>> {
     let mut done = vec![];
     // A cheap read first, so that most calls never take the write lock.
-    let any: bool = conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM deals WHERE status = 'open' AND closes_at_ms <= ?1)",
-        )?
-        .query_row([clock::to_ms(now)], |r| r.get(0))?;
-    if !any {
+    if !store::deals::any_overdue(conn, clock::to_ms(now))? {
         return Ok(done);
     }
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let next: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM deals WHERE status = 'open' AND closes_at_ms <= ?1
-                 ORDER BY closes_at_ms, id LIMIT 1",
-                [clock::to_ms(now)],
-                |r| r.get(0),
-            )
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?;
-        let Some(id) = next else {
+        let Some(id) = store::deals::next_overdue(&tx, clock::to_ms(now))? else {
             return Ok(done);
         };
         let ctx = Ctx { tx: &tx, now };

@@ -3,7 +3,15 @@
 //! database written by a newer Book & Run.
 
 pub mod backup;
+pub mod credit_limits;
+pub mod deals;
+pub mod deliveries;
+pub mod entries;
+pub mod events;
 pub mod invariants;
+pub mod reputation_events;
+pub mod rows;
+pub mod settlements;
 
 use crate::error::{Error, Result};
 use crate::files;

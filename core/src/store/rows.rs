@@ -1,0 +1,46 @@
+//! Small rusqlite helpers for the idioms every table module repeats: all
+//! rows of a query, at most one row, and whether any row exists. Statements
+//! go through the connection's statement cache.
+
+use crate::error::Result;
+use crate::words::Words;
+use rusqlite::{Connection, OptionalExtension, Params, Row};
+
+/// Every row of `sql`, mapped by `f`.
+pub fn query_rows<T, P: Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+    f: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt
+        .query_map(params, f)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The first row of `sql` mapped by `f`, or `None` when there is none.
+pub fn try_query_row<T, P: Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+    f: impl FnOnce(&Row) -> rusqlite::Result<T>,
+) -> Result<Option<T>> {
+    Ok(conn.prepare_cached(sql)?.query_row(params, f).optional()?)
+}
+
+/// Whether `sql` (a `SELECT`) returns any row.
+pub fn exists<P: Params>(conn: &Connection, sql: &str, params: P) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT EXISTS ({sql})"))?
+        .query_row(params, |r| r.get(0))?)
+}
+
+/// Column `i` as one of the words of `W`: unknown text is a `storage` error.
+pub fn word<W: Words>(r: &Row, i: usize) -> rusqlite::Result<W> {
+    let s: String = r.get(i)?;
+    W::stored(&s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
