@@ -640,6 +640,26 @@ impl World {
         }
     }
 
+    /// Each line of an ended deal's settlement says where its participant's
+    /// wallet stands now (issue 15): what they owe, or are owed.
+    fn check_standing(&self, d: usize, report: &Value) {
+        let spec = &self.deals[d].spec;
+        for l in report["lines"].as_array().unwrap() {
+            let pid = l["participant_id"].as_i64().unwrap();
+            let p = self.people.iter().position(|&x| x == pid).unwrap();
+            let w = self.wallets.get(&(p, spec.currency)).copied().unwrap_or(0);
+            assert_eq!(
+                (l["owes"].clone(), l["owed"].clone()),
+                (
+                    json!(fmt((-w).max(0), spec.exp())),
+                    json!(fmt(w.max(0), spec.exp()))
+                ),
+                "[{}] standing of {l}",
+                self.step
+            );
+        }
+    }
+
     /// Checks an outcome against the model's booking and deal.
     fn check_outcome(&self, o: &Value, b: usize, events: &[Value]) {
         let mb = &self.bookings[b];
@@ -1198,7 +1218,8 @@ impl World {
                 self.settle_model(d);
                 let step = &self.step;
                 assert_eq!(
-                    s["lines"], preview["lines"],
+                    project_lines(&s),
+                    project_lines(&preview),
                     "[{step}] preview just before end_deal differs from the settlement"
                 );
                 assert_eq!(s["level"], json!(level), "[{step}] {s}");
@@ -1285,7 +1306,7 @@ impl World {
                     self.settle_model(k);
                     let report = self.end_again(k, None);
                     assert_eq!(
-                        report["lines"], preview["lines"],
+                        project_lines(&report), project_lines(&preview),
                         "[{}] preview before the clock passed closes_at differs from the settlement",
                         self.step
                     );
@@ -1504,6 +1525,13 @@ impl World {
     /// The checks after every step.
     fn check_all(&mut self) {
         self.db.assert_invariants();
+        for d in 0..self.deals.len() {
+            if matches!(self.deals[d].status, "settled" | "failed" | "cancelled") {
+                let id = self.deals[d].id;
+                let report = self.read_only("end_deal", json!({ "deal_id": id }));
+                self.check_standing(d, &report);
+            }
+        }
         let step = self.step.clone();
         self.check_statements_agree_with_settlement(&step);
         for d in 0..self.deals.len() {

@@ -839,7 +839,7 @@ fn a_deposit_statement_shows_the_settlement_arithmetic() {
     );
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
-        "item,quantity,base price,final tier,final price,final total,charged at approval,refund,amount due\n\
+        "item,quantity,base price,final tier,final price,final total,charged at approval,price reduction,charged at the end\n\
          model #1,1,30000.00,tier 1,29500.00,29500.00,3000.00,0.00,26500.00\n\
          total,,,,,29500.00,3000.00,0.00,26500.00\n"
     );
@@ -1163,4 +1163,53 @@ fn the_demo_fills_every_screen() {
     assert!(bookrun::demo::seed_if_empty(&mut db.conn, now)
         .unwrap()
         .is_none());
+}
+
+/// Issue 15: the settlement says what each participant still owes or is
+/// owed, not "due 0.00" for someone who paid nothing (SPEC example 1).
+#[test]
+fn settlement_lines_say_who_owes_and_who_is_owed() {
+    let mut db = Db::new();
+    let deal = db.open(cars(json!({"mode": "full"})));
+    let p: Vec<i64> = ["A", "B", "C", "D"].iter().map(|n| db.add(n)).collect();
+    db.book(deal, p[0], "model #1", 1);
+    for &x in &p[1..] {
+        db.book(deal, x, "model #5", 1);
+    }
+    db.ok(
+        "record_payment",
+        json!({"participant_id": p[0], "currency": "USD", "amount": "30000.00"}),
+    );
+    let standing = |s: &Value| -> Vec<(String, String, String)> {
+        s["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["due"].as_str().unwrap().to_string(),
+                    l["owes"].as_str().unwrap().to_string(),
+                    l["owed"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let want = vec![
+        ("0.00".to_string(), "0.00".to_string(), "500.00".to_string()),
+        ("0.00".into(), "24800.00".into(), "0.00".into()),
+        ("0.00".into(), "24800.00".into(), "0.00".into()),
+        ("0.00".into(), "24800.00".into(), "0.00".into()),
+    ];
+    // If it ended now, and once it has: the same standing.
+    let before = db.ok("preview_settlement", json!({ "deal_id": deal }));
+    assert_eq!(standing(&before), want);
+    db.ok("end_deal", json!({ "deal_id": deal }));
+    let after = db.ok("preview_settlement", json!({ "deal_id": deal }));
+    assert_eq!(standing(&after), want);
+    // A page of one line still knows its participant's whole standing.
+    let page = db.ok(
+        "preview_settlement",
+        json!({"deal_id": deal, "offset": 1, "limit": 1}),
+    );
+    assert_eq!(page["lines"][0]["owes"], "24800.00");
 }

@@ -527,8 +527,11 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
         ("final price", true),
         ("final total", true),
         ("charged at approval", true),
-        ("refund", true),
-        ("amount due", true),
+        // What the final price takes off what approval charged: it goes
+        // back to the wallet whether or not anything was paid, so it is a
+        // price reduction, not a refund of money handed over.
+        ("price reduction", true),
+        ("charged at the end", true),
     ];
     if delivery {
         columns.extend([("delivered", true), ("refund not delivered", true)]);
@@ -615,15 +618,11 @@ fn deal_statement_of(ctx: &Ctx, deal: &Deal, participant_id: i64) -> Result<Arit
         }
     ));
     t.notes.push(format!(
-        "Wallet balance in {}: {} ({}). Your payment reference: {reference}",
-        c.code(),
-        c.format(balance),
-        if balance < 0 {
-            "you owe this"
-        } else if balance > 0 {
-            "owed to you"
-        } else {
-            "settled"
+        "{}, every deal and payment counted. Your payment reference: {reference}",
+        match balance {
+            b if b < 0 => format!("You owe {} {}", c.format(-b), c.code()),
+            b if b > 0 => format!("You are owed {} {}", c.format(b), c.code()),
+            _ => format!("You are square in {}", c.code()),
         }
     ));
     let json = DealStatement {

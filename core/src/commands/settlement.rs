@@ -36,6 +36,14 @@ pub struct LineView {
     pub final_total: String,
     pub refund: String,
     pub due: String,
+    /// Where the participant's wallet in the deal's currency stands once
+    /// this settlement is written (for an ended deal: now), every deal and
+    /// payment counted: what they still owe, or what is owed to them ("0.00"
+    /// both when square). Live figures, unlike the rest of the line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owes: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owed: Option<String>,
 }
 
 impl LineView {
@@ -51,8 +59,37 @@ impl LineView {
             final_total: c.format(l.final_total),
             refund: c.format(l.refund),
             due: c.format(l.due),
+            owes: None,
+            owed: None,
         }
     }
+}
+
+/// Adds to the page's lines where each participant's wallet stands after
+/// the settlement: the balance now, plus (for a deal not ended yet) what
+/// their lines in this deal would refund or charge.
+fn add_standing(tx: &Transaction, deal: &Deal, basis: &Basis, report: &mut Report) -> Result<()> {
+    let c = deal.currency();
+    let mut after: std::collections::BTreeMap<i64, i64> = Default::default();
+    for p in report.lines.iter().map(|l| l.participant_id) {
+        if after.contains_key(&p) {
+            continue;
+        }
+        let mut balance = store::entries::wallet_balance(tx, p, c.code())?;
+        if !basis.is_recorded() {
+            charges::for_each_line(tx, deal, basis, Some(p), |l| {
+                balance = crate::money::add(balance, l.refund - l.due)?;
+                Ok(())
+            })?;
+        }
+        after.insert(p, balance);
+    }
+    for l in &mut report.lines {
+        let b = after[&l.participant_id];
+        l.owes = Some(c.format((-b).max(0)));
+        l.owed = Some(c.format(b.max(0)));
+    }
+    Ok(())
 }
 
 /// The totals of every line of a settlement.
@@ -161,19 +198,17 @@ fn recorded(tx: &Transaction, deal: &Deal, preview: bool, mut lines: Lines) -> R
     let basis = Basis::required(tx, deal.id)?;
     charges::for_each_line(tx, deal, &basis, None, |l| lines.push(l))?;
     if preview {
-        return Ok(report(deal, &basis, &lines, vec![], vec![]));
+        let mut r = report(deal, &basis, &lines, vec![], vec![]);
+        add_standing(tx, deal, &basis, &mut r)?;
+        return Ok(r);
     }
     let ids = crate::store::entries::settlement_ids(tx, deal.id)?;
     let events = notifications::ending_event(tx, deal.id)?
         .into_iter()
         .collect();
-    Ok(report(
-        deal,
-        &basis,
-        &lines,
-        ledger::entry_views(tx, &ids)?,
-        events,
-    ))
+    let mut r = report(deal, &basis, &lines, ledger::entry_views(tx, &ids)?, events);
+    add_standing(tx, deal, &basis, &mut r)?;
+    Ok(r)
 }
 
 /// Writes one line's settlement entry (a refund or the remaining purchase).
@@ -291,7 +326,9 @@ pub fn preview_settlement(ctx: &Ctx, req: PreviewSettlement) -> Result<Report> {
     }
     let basis = Basis::now(&deal);
     charges::for_each_line(ctx.tx, &deal, &basis, None, |l| lines.push(l))?;
-    Ok(report(&deal, &basis, &lines, vec![], vec![]))
+    let mut report = report(&deal, &basis, &lines, vec![], vec![]);
+    add_standing(ctx.tx, &deal, &basis, &mut report)?;
+    Ok(report)
 }
 
 pub fn cancel_deal(ctx: &Ctx, req: CancelDeal) -> Result<DealView> {
