@@ -1476,10 +1476,13 @@ async fn first_hour(desk: &Desktop, c: &Client) {
         t.contains("24,800.00")
     })
     .await;
-    // B paid nothing: the line shows the price reduction, and a dash where
-    // settlement charges nothing more (not "0.00" under "Due").
+    // B paid nothing: the line shows the price reduction, a dash where
+    // settlement charges nothing more (not "0.00" under "Due"), and what B
+    // still owes.
     assert!(
-        line.contains("200.00") && line.trim_end().ends_with('—'),
+        line.contains("200.00")
+            && line.contains('—')
+            && line.trim_end().ends_with("owes 24,800.00"),
         "{line}"
     );
     let heads = texts(c, &format!("{} th", test_id("settlement-lines")))

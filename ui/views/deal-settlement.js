@@ -63,14 +63,14 @@ export function settlementPanel(dealId) {
       { label: "Participant", cell: (l) => l.participant_name ?? people.get(l.participant_id)?.name ?? `Participant ${l.participant_id}` },
       { label: "Item", cell: (l) => l.item },
       { label: "Qty", num: true, cell: (l) => String(l.quantity) },
-      { label: "Final price", num: true, cell: (l) => moneyEl(l.final_unit_price) },
-      { label: deposit ? "Deposit charged" : "Charged at approval", num: true, cell: (l) => moneyEl(l.charged_before) },
+      // (the final unit prices are in the line above the table)
+      { label: deposit ? "Deposit" : "At approval", num: true, cell: (l) => moneyEl(l.charged_before) },
       { label: "Final total", num: true, cell: (l) => moneyEl(l.final_total) },
       { label: s.outcome === "settled" ? "Price reduction" : "Refund", num: true, cell: (l) => amountOrDash(l.refund) },
-      { label: deposit ? "Remainder charged" : "Charged at the end", num: true, cell: (l) => amountOrDash(l.due) },
-      ...(withStanding ? [{ label: "After payments", num: true, cell: (l) => standing(l, null) }] : []),
+      { label: deposit ? "Remainder" : "At the end", num: true, cell: (l) => amountOrDash(l.due) },
+      ...(withStanding ? [{ label: "Stands at", num: true, cell: (l) => standing(l, null) }] : []),
     ];
-    const foot = ["Totals", "", "", "", "", moneyEl(t.charged_before), moneyEl(t.final_total), amountOrDash(t.refund), amountOrDash(t.due)];
+    const foot = ["Totals", "", "", "", moneyEl(t.charged_before), moneyEl(t.final_total), amountOrDash(t.refund), amountOrDash(t.due)];
     fill(
       box,
       el("h2", { id: "settle-h" }, preview ? "If the deal ended now" : "Settlement"),
@@ -93,9 +93,9 @@ export function settlementPanel(dealId) {
         s.outcome === "settled"
           ? deposit
             ? "The remainder is charged to each wallet at the end; "
-            : "A price reduction goes back to the wallet, whether or not the participant has paid yet; "
+            : "A price reduction goes back to the wallet, whether or not the participant has paid yet. "
           : "",
-        withStanding ? "" : "what each participant still owes or is owed, after their payments, is on the ",
+        withStanding ? "“Stands at”: what each participant owes or is owed once this is written, every deal and payment counted." : "What each participant still owes or is owed, after their payments, is on the ",
         withStanding ? "" : el("a", { href: "#/money" }, "Money page"),
         withStanding ? "" : ".",
       ),
