@@ -9,7 +9,7 @@
 //! lines are those of its recorded settlement, with the refund or amount due
 //! its settlement entry wrote (not what would be computed today).
 
-use crate::commands::deals::Deal;
+use crate::deal::Deal;
 use crate::error::{Error, Result};
 use crate::money;
 use crate::store::settlements::{self, Participation, Settlement};

@@ -10,6 +10,11 @@ use crate::money::{parse_percent, Currency};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
+mod state;
+mod view;
+pub use state::{Deal, Status};
+pub use view::{BuyMoreView, CostView, DealView, ItemView, PackView, PaymentView, TierView};
+
 pub const MAX_ITEMS: usize = 50;
 pub const MAX_TIERS: usize = 5;
 /// Largest quantity or threshold accepted anywhere.
@@ -165,7 +170,7 @@ pub fn term_fields() -> Vec<crate::args::Field> {
     ]
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct NextTier {
     pub level: i64,
     pub min_qty: i64,
@@ -272,10 +277,10 @@ impl Terms {
             "currency": c.code(),
             "closes_at": self.closes_at.text(),
             "min_qty": self.min_qty,
-            "payment": self.payment_json(),
+            "payment": self.payment_view(),
             "approval": self.approval.as_str(),
-            "items": self.items_json(),
-            "tiers": self.tiers_json(),
+            "items": self.item_views(),
+            "tiers": self.tier_views(),
             "allowed_domains": self.allowed_domains,
             "pickup_points": self.pickup_points,
         });
@@ -298,45 +303,6 @@ impl Terms {
             self.commission_percent.map(|p| p.to_string().into()),
         );
         v
-    }
-
-    pub fn payment_json(&self) -> Value {
-        match &self.payment {
-            Payment::Full => json!({"mode": "full"}),
-            Payment::Deposit(p) => json!({"mode": "deposit", "percent": p.to_string()}),
-        }
-    }
-
-    /// `[{"name","base_price","cost"?}]`, prices as decimal strings.
-    pub fn items_json(&self) -> Value {
-        let c = self.currency;
-        self.items
-            .iter()
-            .map(|i| {
-                let mut o = json!({"name": i.name, "base_price": c.format(i.base_price)});
-                if let Some(cost) = &i.cost {
-                    o["cost"] = cost_json(c, cost);
-                }
-                o
-            })
-            .collect()
-    }
-
-    pub fn tiers_json(&self) -> Value {
-        let c = self.currency;
-        self.tiers
-            .iter()
-            .map(|t| {
-                let mut o = json!({
-                    "min_qty": t.min_qty,
-                    "prices": t.prices.iter().map(|p| c.format(*p)).collect::<Vec<_>>(),
-                });
-                if let Some(r) = &t.reward {
-                    o["reward"] = json!(r);
-                }
-                o
-            })
-            .collect()
     }
 
     /// The first field, other than those an open deal may change, whose value
@@ -552,20 +518,6 @@ fn parse_items(args: &mut Args, currency: Currency, c: &mut Collect) -> Result<O
         }
     }
     Ok(Some(items))
-}
-
-/// `{"unit": "10.00", "packs": [{"size": 10, "price": "80.00"}]}`: what the
-/// merchant charges, as `cost_json` writes it.
-fn cost_json(c: Currency, cost: &Cost) -> Value {
-    let mut o = json!({
-        "packs": cost.packs.iter()
-            .map(|(size, price)| json!({"size": size, "price": c.format(*price)}))
-            .collect::<Vec<_>>(),
-    });
-    if let Some(u) = cost.unit {
-        o["unit"] = json!(c.format(u));
-    }
-    o
 }
 
 /// An item's `cost`: a unit price and/or packs (size >= 2, each size once,

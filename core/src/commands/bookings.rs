@@ -187,7 +187,7 @@ fn outcome(ctx: &Ctx, booking_id: i64, events: Vec<Value>) -> Result<Value> {
     let deal = deals::load(ctx.tx, b.deal_id)?;
     Ok(json!({
         "booking": b.to_json(&deal, charged(ctx.tx, b.id)?),
-        "deal": deal.to_json(),
+        "deal": deal.view(),
         "events": events,
     }))
 }

@@ -7,13 +7,14 @@
 //! The shortfall split is pure arithmetic ([`split`]), so it is tested on its
 //! own; the commands read the bookings, split, write and report.
 
-use super::deals::{self, Deal, Status};
+use super::deals;
 use super::ledger::EntryView;
 use super::ledger::{self, Kind, NewEntry};
 use super::notifications::Event;
 use super::{notifications, Ctx};
 use crate::args::{Arg, Args, Choice, Field, Id, Opt, Raw, Request, Shape};
 use crate::deal::MAX_QTY;
+use crate::deal::{Deal, Status};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
 use crate::money;

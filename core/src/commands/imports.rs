@@ -407,7 +407,7 @@ fn signups(ctx: &Ctx, req: Signups, keep: bool) -> Result<SignupsResult> {
         "quantity": rows.iter().filter(|r| r["status"] != "error")
             .filter_map(|r| r["quantity"].as_i64()).sum::<i64>(),
     });
-    let deal_after = deals::load(ctx.tx, deal_id)?.to_json();
+    let deal_after = deals::load(ctx.tx, deal_id)?.view();
     Ok(json!({
         "deal_id": deal_id,
         "imported": keep,

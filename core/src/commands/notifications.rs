@@ -2,9 +2,9 @@
 //! in the transaction of the change that caused them; the desktop shell
 //! delivers the undelivered ones and marks them.
 
-use super::deals::Deal;
 use super::Ctx;
 use crate::args::{IntIn, Opt};
+use crate::deal::Deal;
 use crate::error::Result;
 use crate::events::{self, EventKind};
 use crate::store;

@@ -1,9 +1,9 @@
 //! Repeating a deal (SPEC section 13): a new draft with the same terms as
 //! an existing deal of any status, and no bookings.
 
-use super::deals::DealView;
 use super::{deals, Ctx};
 use crate::args::{Args, Field, Id, Line, Opt, Raw, Request};
+use crate::deal::DealView;
 use crate::deal::Rfc3339;
 use crate::error::Result;
 use serde_json::{Map, Value};
@@ -53,5 +53,5 @@ pub fn clone_deal(ctx: &Ctx, req: CloneDeal) -> Result<DealView> {
     let original = deals::load(ctx.tx, deal_id)?;
     let terms = deals::overlay(&original.terms, patch)?;
     let id = deals::insert(ctx, &terms)?;
-    Ok(deals::load(ctx.tx, id)?.to_json())
+    Ok(deals::load(ctx.tx, id)?.view())
 }

@@ -6,8 +6,7 @@
 //! read in keyset-paged chunks so a deal of any size settles in bounded
 //! memory.
 
-use super::deals::DealView;
-use super::deals::{self, Deal, Status};
+use super::deals;
 use super::ledger::EntryView;
 use super::ledger::{self, Kind, NewEntry};
 use super::notifications::Event;
@@ -15,6 +14,7 @@ use super::{notifications, reputation, Ctx};
 use crate::args::{Id, IntIn, Opt, Text};
 use crate::charges::{self, Basis, Totals};
 use crate::clock::{self, Time};
+use crate::deal::{Deal, DealView, Status};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
 use crate::store::{self, settlements};
@@ -382,7 +382,7 @@ pub fn cancel_deal(ctx: &Ctx, req: CancelDeal) -> Result<DealView> {
         )?;
     }
     notifications::record(ctx, &deal, EventKind::DealCancelled, level, level)?;
-    Ok(deals::load(ctx.tx, deal_id)?.to_json())
+    Ok(deals::load(ctx.tx, deal_id)?.view())
 }
 
 /// Settles every open deal whose `closes_at` is at or before `now`, each in
