@@ -3,32 +3,25 @@
 
 use super::deals::{self, Deal};
 use super::ledger::{self, Kind, NewEntry};
-use super::{credit, notifications, participants, reputation, Ctx, OptionalRow};
+use super::notifications::{self, Event};
+use super::{credit, participants, reputation, Ctx};
 use crate::args::{Choice, Id, IntIn, Line, Opt, Text};
 use crate::deal::{Approval, Payment, MAX_QTY};
 use crate::error::{Error, Result};
 use crate::events::EventKind;
 use crate::money;
-use rusqlite::{params, Row, Transaction};
-use serde_json::{json, Value};
+use crate::store::bookings::{self as table, NewBooking};
+use crate::store::rows::rolled_back;
+use rusqlite::Transaction;
+use serde::Serialize;
+
+pub use crate::store::bookings::{Booking, BookingStatus};
 
 crate::words! {
     /// Who cancels a booking.
     pub enum CancelledBy("canceller") {
         Participant = "participant",
         Organizer = "organizer",
-    }
-}
-
-crate::words! {
-    /// A booking's state (SPEC section 3, and the waitlist).
-    pub enum BookingStatus("booking status") {
-        Pending = "pending",
-        Approved = "approved",
-        Rejected = "rejected",
-        Cancelled = "cancelled",
-        Expired = "expired",
-        Waitlisted = "waitlisted",
     }
 }
 
@@ -69,66 +62,92 @@ crate::request! {
     }
 }
 
-/// A booking, its deal and the events a change caused.
-pub type Outcome = Value;
-/// A booking as the commands return it.
-pub type BookingView = Value;
-pub type BookingList = Vec<BookingView>;
-/// What cancelling a booking would do.
-pub type CancelPreview = Value;
+/// A booking, its deal and the events a change caused, read back after
+/// the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub booking: BookingView,
+    pub deal: deals::DealView,
+    pub events: Vec<BookingEvent>,
+}
 
-#[derive(Debug, Clone)]
-pub struct Booking {
+/// An event a booking change caused; a waitlist promotion names the
+/// booking it moved up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BookingEvent {
+    #[serde(flatten)]
+    pub event: Event,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub booking_id: Option<i64>,
+}
+
+impl From<Event> for BookingEvent {
+    fn from(event: Event) -> BookingEvent {
+        BookingEvent {
+            event,
+            booking_id: None,
+        }
+    }
+}
+
+/// A booking as the commands return it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BookingView {
     pub id: i64,
     pub deal_id: i64,
     pub participant_id: i64,
-    pub item: usize,
+    /// The item's name.
+    pub item: String,
     pub quantity: i64,
     pub status: String,
     pub pickup_point: Option<String>,
     pub note: Option<String>,
     pub reason: Option<String>,
     pub cancelled_by: Option<String>,
+    pub charged: String,
     pub created_at: String,
     pub updated_at: String,
     pub collected_at: Option<String>,
-    /// The units it kept once the deal's delivery was recorded (else None).
+    pub can_cancel: bool,
     pub delivered: Option<i64>,
-    /// The participant's name, so a list of bookings needs no other call.
     pub participant_name: String,
+    pub current_total: String,
 }
 
-pub const COLUMNS: &str = "b.id, b.deal_id, b.participant_id, b.item, b.quantity, b.status,
-    b.pickup_point, b.note, b.reason, b.cancelled_by, b.created_at, b.updated_at, b.collected_at,
-    b.delivered, (SELECT p.name FROM participants p WHERE p.id = b.participant_id)";
+pub type BookingList = Vec<BookingView>;
 
-pub fn from_row(r: &Row) -> rusqlite::Result<Booking> {
-    Ok(Booking {
-        id: r.get(0)?,
-        deal_id: r.get(1)?,
-        participant_id: r.get(2)?,
-        item: r.get::<_, i64>(3)? as usize,
-        quantity: r.get(4)?,
-        status: r.get(5)?,
-        pickup_point: r.get(6)?,
-        note: r.get(7)?,
-        reason: r.get(8)?,
-        cancelled_by: r.get(9)?,
-        created_at: r.get(10)?,
-        updated_at: r.get(11)?,
-        collected_at: r.get(12)?,
-        delivered: r.get(13)?,
-        participant_name: r.get(14)?,
-    })
+/// What cancelling a booking would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CancelPreview {
+    pub booking_id: i64,
+    pub deal_id: i64,
+    pub participant_id: i64,
+    pub refund: String,
+    pub from_level: i64,
+    pub to_level: i64,
+    /// The level event it would cause, if any.
+    pub event: Option<&'static str>,
+    /// Each item's unit price at `to_level`.
+    pub prices_after: Vec<String>,
+    pub reputation_events: i64,
+    /// Who would pay more, most first.
+    pub others: Vec<PaysMore>,
+    pub total_more: String,
+}
+
+/// What another participant would pay more after a cancellation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaysMore {
+    pub participant_id: i64,
+    pub name: String,
+    pub pays_more: String,
 }
 
 pub fn load(tx: &Transaction, id: i64) -> Result<Booking> {
-    tx.prepare_cached(&format!("SELECT {COLUMNS} FROM bookings b WHERE b.id = ?1"))?
-        .query_row([id], from_row)
-        .or_not_found(|| format!("no booking with id {id}"))
+    table::get(tx, id)?.ok_or_else(|| Error::not_found(format!("no booking with id {id}")))
 }
 
-pub use crate::store::entries::{charged, CHARGED_SQL};
+pub use crate::store::entries::charged;
 
 /// The booking states a cancellation applies to (SPEC section 3, and the
 /// waitlist): the one place that says so; the window reads `can_cancel`.
@@ -157,65 +176,56 @@ impl Booking {
         i128::from(deal.terms.unit_price(self.item, deal.level())) * i128::from(self.quantity)
     }
 
-    pub fn to_json(&self, deal: &Deal, charged: i64) -> Value {
-        json!({
-            "id": self.id,
-            "deal_id": self.deal_id,
-            "participant_id": self.participant_id,
-            "item": deal.terms.items[self.item].name,
-            "quantity": self.quantity,
-            "status": self.status,
-            "pickup_point": self.pickup_point,
-            "note": self.note,
-            "reason": self.reason,
-            "cancelled_by": self.cancelled_by,
-            "charged": deal.currency().format(charged),
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-            "collected_at": self.collected_at,
-            "can_cancel": self.can_cancel(deal),
-            "delivered": self.delivered,
-            "participant_name": self.participant_name,
-            "current_total": deal.currency().format_wide(self.current_total(deal)),
-        })
+    /// As the commands return it, with what its entries charged.
+    pub fn view(&self, deal: &Deal, charged: i64) -> BookingView {
+        let c = deal.currency();
+        BookingView {
+            id: self.id,
+            deal_id: self.deal_id,
+            participant_id: self.participant_id,
+            item: deal.terms.items[self.item].name.clone(),
+            quantity: self.quantity,
+            status: self.status.clone(),
+            pickup_point: self.pickup_point.clone(),
+            note: self.note.clone(),
+            reason: self.reason.clone(),
+            cancelled_by: self.cancelled_by.clone(),
+            charged: c.format(charged),
+            created_at: self.created_at.clone(),
+            updated_at: self.updated_at.clone(),
+            collected_at: self.collected_at.clone(),
+            can_cancel: self.can_cancel(deal),
+            delivered: self.delivered,
+            participant_name: self.participant_name.clone(),
+            current_total: c.format_wide(self.current_total(deal)),
+        }
+    }
+
+    /// [`Booking::view`], by the name `reports::mark_collected` calls.
+    pub fn to_json(&self, deal: &Deal, charged: i64) -> BookingView {
+        self.view(deal, charged)
     }
 }
 
 /// `{booking, deal, events}`, read back after the change.
-fn outcome(ctx: &Ctx, booking_id: i64, events: Vec<Value>) -> Result<Value> {
+fn outcome(ctx: &Ctx, booking_id: i64, events: Vec<BookingEvent>) -> Result<Outcome> {
     let b = load(ctx.tx, booking_id)?;
     let deal = deals::load(ctx.tx, b.deal_id)?;
-    Ok(json!({
-        "booking": b.to_json(&deal, charged(ctx.tx, b.id)?),
-        "deal": deal.view(),
-        "events": events,
-    }))
+    Ok(Outcome {
+        booking: b.view(&deal, charged(ctx.tx, b.id)?),
+        deal: deal.view(),
+        events,
+    })
 }
 
 fn set_status(
     ctx: &Ctx,
     b: &Booking,
-    status: &str,
+    status: BookingStatus,
     reason: Option<&str>,
     by: Option<&str>,
 ) -> Result<()> {
-    let approved_at = (status == "approved").then(|| ctx.now_text());
-    ctx.tx
-        .prepare_cached(
-            "UPDATE bookings SET status = ?2, reason = coalesce(?3, reason),
-                cancelled_by = coalesce(?4, cancelled_by),
-                approved_at = coalesce(approved_at, ?5), updated_at = ?6
-             WHERE id = ?1",
-        )?
-        .execute(params![
-            b.id,
-            status,
-            reason,
-            by,
-            approved_at,
-            ctx.now_text()
-        ])?;
-    Ok(())
+    table::set_status(ctx.tx, b.id, status, reason, by, &ctx.now_text())
 }
 
 /// What approval charges: the full price, or the rounded deposit.
@@ -229,7 +239,7 @@ fn charge_at_approval(deal: &Deal, b: &Booking) -> Result<i64> {
 
 /// Approves a pending (or just inserted) booking: stock check, purchase
 /// entry, totals, level event. Returns the events.
-fn approve(ctx: &Ctx, deal: &Deal, b: &Booking, was_pending: bool) -> Result<Vec<Value>> {
+fn approve(ctx: &Ctx, deal: &Deal, b: &Booking, was_pending: bool) -> Result<Vec<BookingEvent>> {
     admit(ctx, deal, b, was_pending)?;
     let (from, to) = (
         deal.level(),
@@ -237,6 +247,7 @@ fn approve(ctx: &Ctx, deal: &Deal, b: &Booking, was_pending: bool) -> Result<Vec
     );
     Ok(notifications::level_changed(ctx, deal, from, to)?
         .into_iter()
+        .map(BookingEvent::from)
         .collect())
 }
 
@@ -255,7 +266,7 @@ fn admit(ctx: &Ctx, deal: &Deal, b: &Booking, was_pending: bool) -> Result<()> {
     if charge > 0 {
         credit::room_for(ctx, b.participant_id, deal.currency(), charge)?;
     }
-    set_status(ctx, b, "approved", None, None)?;
+    set_status(ctx, b, BookingStatus::Approved, None, None)?;
     if charge > 0 {
         ledger::post(
             ctx,
@@ -284,21 +295,11 @@ fn claimed(deal: &Deal) -> i64 {
     deal.approved_qty + deal.pending_qty
 }
 
-/// The first waitlisted booking of a deal, if any.
-fn waitlist_head(tx: &Transaction, deal_id: i64) -> Result<Option<Booking>> {
-    let mut stmt = tx.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM bookings b WHERE b.deal_id = ?1 AND b.status = 'waitlisted'
-         ORDER BY b.id LIMIT 1"
-    ))?;
-    let mut rows = stmt.query_map([deal_id], from_row)?;
-    Ok(rows.next().transpose()?)
-}
-
 /// Places one booking on `deal` (loaded by the caller): every check of
 /// `book`, then the booking, approved at once in auto mode, pending in
 /// manual mode, or waitlisted when the stock is claimed or others wait.
 /// Returns the booking id and the events.
-pub fn place(ctx: &Ctx, deal: &Deal, req: &Book) -> Result<(i64, Vec<Value>)> {
+pub fn place(ctx: &Ctx, deal: &Deal, req: &Book) -> Result<(i64, Vec<BookingEvent>)> {
     let deal_id = deal.id;
     let participant = participants::require(ctx.tx, req.participant_id)?;
     deal.require_open("book")?;
@@ -338,14 +339,7 @@ pub fn place(ctx: &Ctx, deal: &Deal, req: &Book) -> Result<(i64, Vec<Value>)> {
         )));
     }
     if let Some(max) = deal.terms.max_per_participant {
-        let held: i64 = ctx
-            .tx
-            .prepare_cached(
-                "SELECT coalesce(sum(quantity), 0) FROM bookings
-             WHERE deal_id = ?1 AND participant_id = ?2
-               AND status IN ('pending', 'approved', 'waitlisted')",
-            )?
-            .query_row(params![deal_id, req.participant_id], |r| r.get(0))?;
+        let held = table::held(ctx.tx, deal_id, req.participant_id)?;
         if held + quantity > max {
             return Err(Error::policy(format!(
                 "participant {} would hold {} of deal {deal_id}, past its maximum of {max} per participant ({held} booked already)",
@@ -361,28 +355,28 @@ pub fn place(ctx: &Ctx, deal: &Deal, req: &Book) -> Result<(i64, Vec<Value>)> {
             )));
         }
         Some(stock) => {
-            claimed(deal) + quantity > stock || waitlist_head(ctx.tx, deal_id)?.is_some()
+            claimed(deal) + quantity > stock || table::waitlist_head(ctx.tx, deal_id)?.is_some()
         }
         None => false,
     };
-    let now = ctx.now_text();
-    ctx.tx
-        .prepare_cached(
-            "INSERT INTO bookings (deal_id, participant_id, item, quantity, status, pickup_point,
-            note, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        )?
-        .execute(params![
+    let id = table::insert(
+        ctx.tx,
+        &NewBooking {
             deal_id,
-            req.participant_id,
-            item as i64,
+            participant_id: req.participant_id,
+            item,
             quantity,
-            if waitlisted { "waitlisted" } else { "pending" },
-            req.pickup_point,
-            req.note,
-            now
-        ])?;
-    let booking = load(ctx.tx, ctx.tx.last_insert_rowid())?;
+            status: if waitlisted {
+                BookingStatus::Waitlisted
+            } else {
+                BookingStatus::Pending
+            },
+            pickup_point: req.pickup_point.as_deref(),
+            note: req.note.as_deref(),
+            created_at: &ctx.now_text(),
+        },
+    )?;
+    let booking = load(ctx.tx, id)?;
     let events = match (waitlisted, deal.terms.approval) {
         (true, _) => vec![],
         (false, Approval::Auto) => approve(ctx, deal, &booking, false)?,
@@ -399,14 +393,14 @@ pub fn place(ctx: &Ctx, deal: &Deal, req: &Book) -> Result<(i64, Vec<Value>)> {
 /// auto mode, pending in manual mode, each with a `waitlist_promoted` event.
 /// Stops at the first that does not fit (nobody is overtaken). Returns the
 /// events; the caller reports the level change of the whole operation.
-fn promote_waitlist(ctx: &Ctx, deal_id: i64) -> Result<Vec<Value>> {
+fn promote_waitlist(ctx: &Ctx, deal_id: i64) -> Result<Vec<BookingEvent>> {
     let mut events = vec![];
     loop {
         let deal = deals::load(ctx.tx, deal_id)?;
         let Some(stock) = deal.terms.stock else {
             return Ok(events);
         };
-        let Some(b) = waitlist_head(ctx.tx, deal_id)? else {
+        let Some(b) = table::waitlist_head(ctx.tx, deal_id)? else {
             return Ok(events);
         };
         if claimed(&deal) + b.quantity > stock {
@@ -428,7 +422,7 @@ fn promote_waitlist(ctx: &Ctx, deal_id: i64) -> Result<Vec<Value>> {
                 "approved".to_string()
             }
             (_, missing) => {
-                set_status(ctx, &b, "pending", None, None)?;
+                set_status(ctx, &b, BookingStatus::Pending, None, None)?;
                 deals::add_quantities(ctx.tx, deal_id, b.item, 0, b.quantity)?;
                 match missing {
                     None => "pending your approval".to_string(),
@@ -440,17 +434,12 @@ fn promote_waitlist(ctx: &Ctx, deal_id: i64) -> Result<Vec<Value>> {
                 }
             }
         };
-        let name: String = ctx.tx.query_row(
-            "SELECT name FROM participants WHERE id = ?1",
-            [b.participant_id],
-            |r| r.get(0),
-        )?;
         let level = deals::load(ctx.tx, deal_id)?.level();
         let message = format!(
-            "\"{}\": booking {} of {name} ({} x {}) left the waitlist and is {now_state}",
-            deal.terms.title, b.id, b.quantity, deal.terms.items[b.item].name
+            "\"{}\": booking {} of {} ({} x {}) left the waitlist and is {now_state}",
+            deal.terms.title, b.id, b.participant_name, b.quantity, deal.terms.items[b.item].name
         );
-        let mut event = notifications::record_message(
+        let event = notifications::record_event(
             ctx,
             &deal,
             EventKind::WaitlistPromoted,
@@ -458,8 +447,10 @@ fn promote_waitlist(ctx: &Ctx, deal_id: i64) -> Result<Vec<Value>> {
             level,
             message,
         )?;
-        event["booking_id"] = json!(b.id);
-        events.push(event);
+        events.push(BookingEvent {
+            event,
+            booking_id: Some(b.id),
+        });
     }
 }
 
@@ -487,7 +478,7 @@ pub fn approve_booking(ctx: &Ctx, req: BookingId) -> Result<Outcome> {
 pub fn reject_booking(ctx: &Ctx, req: RejectBooking) -> Result<Outcome> {
     let RejectBooking { booking_id, reason } = req;
     let (b, deal) = pending_booking(ctx, booking_id, "rejected")?;
-    set_status(ctx, &b, "rejected", reason.as_deref(), None)?;
+    set_status(ctx, &b, BookingStatus::Rejected, reason.as_deref(), None)?;
     deals::add_quantities(ctx.tx, deal.id, b.item, 0, -b.quantity)?;
     let events = promote_waitlist(ctx, deal.id)?;
     outcome(ctx, booking_id, events)
@@ -516,7 +507,13 @@ pub fn cancel_booking(ctx: &Ctx, req: CancelBooking) -> Result<Outcome> {
     } = req;
     let by = by.unwrap_or(CancelledBy::Participant).as_str();
     let (b, deal) = cancellable(ctx, booking_id)?;
-    set_status(ctx, &b, "cancelled", reason.as_deref(), Some(by))?;
+    set_status(
+        ctx,
+        &b,
+        BookingStatus::Cancelled,
+        reason.as_deref(),
+        Some(by),
+    )?;
     match b.status.as_str() {
         "waitlisted" => {}
         "pending" => deals::add_quantities(ctx.tx, deal.id, b.item, 0, -b.quantity)?,
@@ -544,7 +541,7 @@ pub fn cancel_booking(ctx: &Ctx, req: CancelBooking) -> Result<Outcome> {
     let from = deal.level();
     let to = deals::load(ctx.tx, deal.id)?.level();
     let mut events = promoted;
-    events.extend(notifications::level_changed(ctx, &deal, from, to)?);
+    events.extend(notifications::level_changed(ctx, &deal, from, to)?.map(BookingEvent::from));
     if by == "participant" && b.status == "approved" {
         for lost in (to + 1..=from).rev() {
             reputation::record(
@@ -567,23 +564,13 @@ pub fn cancel_booking(ctx: &Ctx, req: CancelBooking) -> Result<Outcome> {
 }
 
 pub fn list_bookings(ctx: &Ctx, req: ListBookings) -> Result<BookingList> {
-    let deal_id = req.deal_id;
-    let status = req.status.map(BookingStatus::as_str);
     let offset = req.offset.unwrap_or(0);
     let limit = req.limit.unwrap_or(-1);
-    let deal = deals::load(ctx.tx, deal_id)?;
-    let mut stmt = ctx.tx.prepare_cached(&format!(
-        "SELECT {COLUMNS}, {CHARGED_SQL}
-         FROM bookings b
-         WHERE b.deal_id = ?1 AND (?2 IS NULL OR b.status = ?2)
-         ORDER BY b.id LIMIT ?3 OFFSET ?4"
-    ))?;
-    let rows = stmt
-        .query_map(params![deal_id, status, limit, offset], |r| {
-            Ok(from_row(r)?.to_json(&deal, r.get(15)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    let deal = deals::load(ctx.tx, req.deal_id)?;
+    Ok(table::of_deal(ctx.tx, deal.id, req.status, limit, offset)?
+        .into_iter()
+        .map(|(b, charged)| b.view(&deal, charged))
+        .collect())
 }
 
 /// What cancelling a booking would do, without doing it: the refund, the
@@ -594,16 +581,18 @@ pub fn list_bookings(ctx: &Ctx, req: ListBookings) -> Result<BookingList> {
 /// moved up included: the cancellation's own steps run in a savepoint that
 /// is rolled back, so the preview cannot drift from `cancel_booking`.
 fn level_after_cancelling(ctx: &Ctx, b: &Booking, deal: &Deal) -> Result<i64> {
-    ctx.tx.execute_batch("SAVEPOINT preview_cancel")?;
-    let level = (|| {
-        set_status(ctx, b, "cancelled", None, Some("participant"))?;
+    rolled_back(ctx.tx, "preview_cancel", || {
+        set_status(
+            ctx,
+            b,
+            BookingStatus::Cancelled,
+            None,
+            Some(CancelledBy::Participant.as_str()),
+        )?;
         deals::add_quantities(ctx.tx, deal.id, b.item, -b.quantity, 0)?;
         promote_waitlist(ctx, deal.id)?;
         Ok(deals::load(ctx.tx, deal.id)?.level())
-    })();
-    ctx.tx
-        .execute_batch("ROLLBACK TO preview_cancel; RELEASE preview_cancel")?;
-    level
+    })
 }
 
 pub fn preview_cancel(ctx: &Ctx, req: PreviewCancel) -> Result<CancelPreview> {
@@ -620,23 +609,7 @@ pub fn preview_cancel(ctx: &Ctx, req: PreviewCancel) -> Result<CancelPreview> {
     let c = deal.currency();
     let mut others: Vec<(i64, String, i64)> = vec![];
     if to < from {
-        let mut stmt = ctx.tx.prepare_cached(
-            "SELECT b.participant_id, p.name, b.item, sum(b.quantity) FROM bookings b
-             JOIN participants p ON p.id = b.participant_id
-             WHERE b.deal_id = ?1 AND b.status = 'approved' AND b.id != ?2
-             GROUP BY b.participant_id, b.item ORDER BY b.participant_id",
-        )?;
-        let rows = stmt.query_map(params![deal.id, b.id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (pid, name, item, qty) = row?;
-            let item = item as usize;
+        for (pid, name, item, qty) in table::approved_quantities_but(ctx.tx, deal.id, b.id)? {
             let more = (deal.terms.unit_price(item, to) - deal.terms.unit_price(item, from)) * qty;
             match others.last_mut() {
                 Some(last) if last.0 == pid => last.2 = money::add(last.2, more)?,
@@ -651,18 +624,28 @@ pub fn preview_cancel(ctx: &Ctx, req: PreviewCancel) -> Result<CancelPreview> {
     } else {
         0
     };
-    Ok(json!({
-        "booking_id": b.id,
-        "deal_id": deal.id,
-        "participant_id": b.participant_id,
-        "refund": c.format(if approved { charged(ctx.tx, b.id)? } else { 0 }),
-        "from_level": from,
-        "to_level": to,
-        "event": crate::events::level_change(from, to).map(|k| k.as_str()),
-        "prices_after": (0..deal.terms.items.len()).map(|i| c.format(deal.terms.unit_price(i, to))).collect::<Vec<_>>(),
-        "reputation_events": penalties,
-        "others": others.iter().map(|(pid, name, more)| json!({
-            "participant_id": pid, "name": name, "pays_more": c.format(*more)})).collect::<Vec<_>>(),
-        "total_more": c.format(money::sum(others.iter().map(|o| o.2))?),
-    }))
+    let refund = c.format(if approved { charged(ctx.tx, b.id)? } else { 0 });
+    let total_more = c.format(money::sum(others.iter().map(|o| o.2))?);
+    Ok(CancelPreview {
+        booking_id: b.id,
+        deal_id: deal.id,
+        participant_id: b.participant_id,
+        refund,
+        from_level: from,
+        to_level: to,
+        event: crate::events::level_change(from, to).map(|k| k.as_str()),
+        prices_after: (0..deal.terms.items.len())
+            .map(|i| c.format(deal.terms.unit_price(i, to)))
+            .collect(),
+        reputation_events: penalties,
+        others: others
+            .into_iter()
+            .map(|(participant_id, name, more)| PaysMore {
+                participant_id,
+                name,
+                pays_more: c.format(more),
+            })
+            .collect(),
+        total_more,
+    })
 }

@@ -9,18 +9,17 @@ use crate::error::Result;
 use crate::events::{self, EventKind};
 use crate::store;
 use rusqlite::Connection;
-use serde_json::Value;
 
-/// Records the event of a level change, if it is one. Returns its JSON.
-pub fn level_changed(ctx: &Ctx, deal: &Deal, from: i64, to: i64) -> Result<Option<Value>> {
+/// Records the event of a level change, if it is one; returns it.
+pub fn level_changed(ctx: &Ctx, deal: &Deal, from: i64, to: i64) -> Result<Option<Event>> {
     match events::level_change(from, to) {
         Some(kind) => record(ctx, deal, kind, from, to).map(Some),
         None => Ok(None),
     }
 }
 
-/// Records an event of `deal` and returns it as JSON.
-pub fn record(ctx: &Ctx, deal: &Deal, kind: EventKind, from: i64, to: i64) -> Result<Value> {
+/// Records an event of `deal`; returns it.
+pub fn record(ctx: &Ctx, deal: &Deal, kind: EventKind, from: i64, to: i64) -> Result<Event> {
     let message = events::message(
         kind,
         &deal.terms.title,
@@ -28,19 +27,7 @@ pub fn record(ctx: &Ctx, deal: &Deal, kind: EventKind, from: i64, to: i64) -> Re
         to,
         &deal.terms.prices_text(to),
     );
-    record_message(ctx, deal, kind, from, to, message)
-}
-
-/// Records an event of `deal` with its own message text.
-pub fn record_message(
-    ctx: &Ctx,
-    deal: &Deal,
-    kind: EventKind,
-    from: i64,
-    to: i64,
-    message: String,
-) -> Result<Value> {
-    record_event(ctx, deal, kind, from, to, message).map(to_json)
+    record_event(ctx, deal, kind, from, to, message)
 }
 
 /// Records an event of `deal` with its own message text; returns it.
@@ -97,10 +84,6 @@ impl From<store::events::EventRow> for Event {
             delivered: r.delivered_at.is_some(),
         }
     }
-}
-
-fn to_json(e: Event) -> Value {
-    serde_json::to_value(e).expect("an event encodes")
 }
 
 /// The event that ended a deal (settled, failed or cancelled), if any.

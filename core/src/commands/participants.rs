@@ -1,51 +1,19 @@
 //! Participants, shared by all deals (SPEC section 3).
 
-use super::{Ctx, OptionalRow};
+use super::Ctx;
 use crate::args::{Args, Field, IntIn, Line, Opt, Request, Text};
 use crate::error::{Error, Result};
-use rusqlite::{params, Row, Transaction};
-use serde_json::{json, Value};
+use crate::money::Currency;
+use crate::store::participants::{self as table, NewParticipant, Profile};
+use rusqlite::Transaction;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
-pub struct Participant {
-    pub id: i64,
-    pub name: String,
-    pub email: Option<String>,
-}
+pub use crate::store::participants::Participant;
 
 /// Loads a participant or refuses with `not_found`.
 pub fn require(tx: &Transaction, id: i64) -> Result<Participant> {
-    tx.prepare_cached("SELECT id, name, email FROM participants WHERE id = ?1")?
-        .query_row([id], |r| {
-            Ok(Participant {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                email: r.get(2)?,
-            })
-        })
-        .or_not_found(|| format!("no participant with id {id}"))
-}
-
-const COLUMNS: &str = "p.id, p.name, p.email, p.phone, p.note, p.created_at,
-    (SELECT coalesce(sum(delta), 0) FROM reputation_events r WHERE r.participant_id = p.id),
-    (SELECT json_group_array(json_array(w.currency, w.balance)) FROM
-        (SELECT currency, balance FROM wallets WHERE participant_id = p.id ORDER BY currency) w),
-    (SELECT json_group_array(json_array(l.currency, l.credit_limit)) FROM
-        (SELECT currency, credit_limit FROM credit_limits WHERE participant_id = p.id
-         ORDER BY currency) l)";
-
-fn to_json(r: &Row) -> rusqlite::Result<Value> {
-    Ok(json!({
-        "id": r.get::<_, i64>(0)?,
-        "name": r.get::<_, String>(1)?,
-        "email": r.get::<_, Option<String>>(2)?,
-        "phone": r.get::<_, Option<String>>(3)?,
-        "note": r.get::<_, Option<String>>(4)?,
-        "created_at": r.get::<_, String>(5)?,
-        "reputation": r.get::<_, i64>(6)?,
-        "balances": balances(&r.get::<_, String>(7)?),
-        "credit_limits": credit_limits(&r.get::<_, String>(8)?),
-        "reference": reference(r.get(0)?),
-    }))
+    table::get(tx, id)?.ok_or_else(|| Error::not_found(format!("no participant with id {id}")))
 }
 
 /// The letters of a reference code's check character (no B, I, O, S, Z:
@@ -115,31 +83,6 @@ pub fn references_in(text: &str) -> Vec<i64> {
     found
 }
 
-/// `[{"currency","balance"}]` from the `[[code, minor], ...]` the query built.
-fn balances(json_pairs: &str) -> Value {
-    let pairs: Vec<(String, i64)> = serde_json::from_str(json_pairs).unwrap_or_default();
-    pairs
-        .into_iter()
-        .filter_map(|(code, minor)| {
-            let c = crate::money::Currency::stored(&code).ok()?;
-            Some(json!({"currency": c.code(), "balance": c.format(minor)}))
-        })
-        .collect()
-}
-
-/// `{"USD": "100.00"}` from the `[[code, minor], ...]` the query built.
-fn credit_limits(json_pairs: &str) -> Value {
-    let pairs: Vec<(String, i64)> = serde_json::from_str(json_pairs).unwrap_or_default();
-    pairs
-        .into_iter()
-        .filter_map(|(code, minor)| {
-            let c = crate::money::Currency::stored(&code).ok()?;
-            Some((c.code().to_string(), Value::from(c.format(minor))))
-        })
-        .collect::<serde_json::Map<_, _>>()
-        .into()
-}
-
 /// `name@domain.tld`: one `@`, no spaces, a dot in the domain.
 pub(crate) fn check_email(field: &str, email: &str) -> Result<()> {
     let ok = match email.split_once('@') {
@@ -201,8 +144,57 @@ crate::request! {
 }
 
 /// A participant as the commands return it.
-pub type ParticipantView = Value;
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParticipantView {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub note: Option<String>,
+    pub created_at: String,
+    pub reputation: i64,
+    pub balances: Vec<WalletBalance>,
+    /// Currency code to the formatted limit.
+    pub credit_limits: BTreeMap<&'static str, String>,
+    pub reference: String,
+}
+
+/// A participant's wallet balance in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WalletBalance {
+    pub currency: &'static str,
+    pub balance: String,
+}
+
 pub type ParticipantList = Vec<ParticipantView>;
+
+/// The amounts in the currencies the core knows, formatted (a code it does
+/// not know is left out).
+fn formatted(pairs: Vec<(String, i64)>) -> impl Iterator<Item = (&'static str, String)> {
+    pairs.into_iter().filter_map(|(code, minor)| {
+        let c = Currency::stored(&code).ok()?;
+        Some((c.code(), c.format(minor)))
+    })
+}
+
+impl ParticipantView {
+    fn of(p: Profile) -> ParticipantView {
+        ParticipantView {
+            reference: reference(p.id),
+            id: p.id,
+            name: p.name,
+            email: p.email,
+            phone: p.phone,
+            note: p.note,
+            created_at: p.created_at,
+            reputation: p.reputation,
+            balances: formatted(p.balances)
+                .map(|(currency, balance)| WalletBalance { currency, balance })
+                .collect(),
+            credit_limits: formatted(p.credit_limits).collect(),
+        }
+    }
+}
 
 pub fn add_participant(ctx: &Ctx, req: AddParticipant) -> Result<ParticipantView> {
     let AddParticipant {
@@ -213,60 +205,41 @@ pub fn add_participant(ctx: &Ctx, req: AddParticipant) -> Result<ParticipantView
     } = req;
     let key = email.as_ref().map(|e| e.to_lowercase());
     if let Some(k) = &key {
-        let existing: Option<i64> = ctx
-            .tx
-            .query_row(
-                "SELECT id FROM participants WHERE email_key = ?1",
-                [k],
-                |r| r.get(0),
-            )
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?;
-        if let Some(id) = existing {
+        if let Some(id) = table::id_by_email_key(ctx.tx, k)? {
             return Err(Error::conflict(format!(
                 "participant {id} already has the e-mail {}",
                 email.as_deref().unwrap_or_default()
             )));
         }
     }
-    ctx.tx.execute(
-        "INSERT INTO participants (name, email, email_key, phone, note, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![name, email, key, phone, note, ctx.now_text()],
+    let id = table::insert(
+        ctx.tx,
+        &NewParticipant {
+            name: &name,
+            email: email.as_deref(),
+            email_key: key.as_deref(),
+            phone: phone.as_deref(),
+            note: note.as_deref(),
+            created_at: &ctx.now_text(),
+        },
     )?;
-    get(ctx.tx, ctx.tx.last_insert_rowid())
+    get(ctx.tx, id)
 }
 
-pub fn get(tx: &Transaction, id: i64) -> Result<Value> {
-    tx.query_row(
-        &format!("SELECT {COLUMNS} FROM participants p WHERE p.id = ?1"),
-        [id],
-        to_json,
-    )
-    .or_not_found(|| format!("no participant with id {id}"))
+/// A participant as the commands return it, or `not_found`.
+pub fn get(tx: &Transaction, id: i64) -> Result<ParticipantView> {
+    table::profile(tx, id)?
+        .map(ParticipantView::of)
+        .ok_or_else(|| Error::not_found(format!("no participant with id {id}")))
 }
 
 pub fn list_participants(ctx: &Ctx, req: ListParticipants) -> Result<ParticipantList> {
-    let query = req.query;
     // A search as the organizer types needs the first few, not thousands.
     let limit = req.limit.unwrap_or(-1);
-    // instr() on lower() matches a plain substring: no LIKE wildcards to escape.
-    let mut stmt = ctx.tx.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM participants p
-         WHERE ?1 IS NULL
-            OR instr(lower(p.name), ?1) > 0
-            OR instr(coalesce(p.email_key, ''), ?1) > 0
-            OR instr(coalesce(p.phone, ''), ?1) > 0
-         ORDER BY p.name COLLATE NOCASE, p.id
-         LIMIT ?2"
-    ))?;
-    let rows = stmt
-        .query_map(params![query.map(|q| q.to_lowercase()), limit], to_json)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    Ok(table::search(ctx.tx, req.query.as_deref(), limit)?
+        .into_iter()
+        .map(ParticipantView::of)
+        .collect())
 }
 
 #[cfg(test)]

@@ -3,12 +3,14 @@
 //! database written by a newer Book & Run.
 
 pub mod backup;
+pub mod bookings;
 pub mod credit_limits;
 pub mod deals;
 pub mod deliveries;
 pub mod entries;
 pub mod events;
 pub mod invariants;
+pub mod participants;
 pub mod reputation_events;
 pub mod rows;
 pub mod settlements;

@@ -44,3 +44,12 @@ pub fn word<W: Words>(r: &Row, i: usize) -> rusqlite::Result<W> {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
     })
 }
+
+/// What `f` returns when run in savepoint `name`, rolled back whatever it
+/// wrote (whether it succeeded or not): a preview that runs the real steps.
+pub fn rolled_back<T>(conn: &Connection, name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    conn.execute_batch(&format!("SAVEPOINT {name}"))?;
+    let out = f();
+    conn.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?;
+    out
+}
