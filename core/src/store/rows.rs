@@ -1,6 +1,7 @@
 //! Small rusqlite helpers for the idioms every table module repeats: all
-//! rows of a query, at most one row, and whether any row exists. Statements
-//! go through the connection's statement cache.
+//! rows of a query, at most one row, and whether any row exists (statements
+//! go through the connection's statement cache); and a savepoint rolled
+//! back, for a preview that runs the real steps.
 
 use crate::error::Result;
 use crate::words::Words;
