@@ -31,20 +31,3 @@ impl Ctx<'_> {
         clock::format(self.now)
     }
 }
-
-/// Maps "no row" to `not_found` with a message naming what was looked for.
-pub(crate) trait OptionalRow<T> {
-    fn or_not_found(self, what: impl FnOnce() -> String) -> crate::error::Result<T>;
-}
-
-impl<T> OptionalRow<T> for rusqlite::Result<T> {
-    fn or_not_found(self, what: impl FnOnce() -> String) -> crate::error::Result<T> {
-        match self {
-            Ok(v) => Ok(v),
-            Err(rusqlite::Error::QueryReturnedNoRows) => {
-                Err(crate::error::Error::not_found(what()))
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
-}
