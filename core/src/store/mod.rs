@@ -9,6 +9,8 @@ pub mod deliveries;
 pub mod entries;
 pub mod events;
 pub mod invariants;
+pub mod pickups;
+pub mod reports;
 pub mod reputation_events;
 pub mod rows;
 pub mod settlements;
