@@ -3,6 +3,7 @@
 //! database written by a newer Book & Run.
 
 pub mod backup;
+pub mod bank_rows;
 pub mod credit_limits;
 pub mod deals;
 pub mod deliveries;
@@ -14,6 +15,7 @@ pub mod reports;
 pub mod reputation_events;
 pub mod rows;
 pub mod settlements;
+pub mod signups;
 
 use crate::error::{Error, Result};
 use crate::files;

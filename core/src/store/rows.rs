@@ -44,3 +44,24 @@ pub fn word<W: Words>(r: &Row, i: usize) -> rusqlite::Result<W> {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
     })
 }
+
+/// Runs `body` inside the savepoint `name`: kept when it succeeds and
+/// `keep` is true, else rolled back (a preview rolls back everything).
+pub fn savepoint<T>(
+    conn: &Connection,
+    name: &str,
+    keep: bool,
+    body: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let run = |sql: String| -> Result<()> {
+        conn.prepare_cached(&sql)?.execute([])?;
+        Ok(())
+    };
+    run(format!("SAVEPOINT {name}"))?;
+    let r = body();
+    if r.is_err() || !keep {
+        run(format!("ROLLBACK TO {name}"))?;
+    }
+    run(format!("RELEASE {name}"))?;
+    r
+}
