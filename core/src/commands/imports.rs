@@ -19,8 +19,8 @@ use crate::deal::MAX_QTY;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::money::Currency;
-use rusqlite::{params, OptionalExtension};
-use serde_json::{json, Value};
+use crate::store::{self, bank_rows, entries, rows::savepoint};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -198,29 +198,22 @@ fn cell(r: &csv::StringRecord, col: Option<usize>) -> &str {
 
 /// Runs `body` in a savepoint: kept when it succeeds, else rolled back.
 fn in_savepoint<T>(ctx: &Ctx, body: impl FnOnce() -> Result<T>) -> Result<T> {
-    let run = |sql: &str| -> Result<()> {
-        ctx.tx.prepare_cached(sql)?.execute([])?;
-        Ok(())
-    };
-    run("SAVEPOINT import_row")?;
-    let r = body();
-    if r.is_err() {
-        run("ROLLBACK TO import_row")?;
-    }
-    run("RELEASE import_row")?;
-    r
+    savepoint(ctx.tx, "import_row", true, body)
 }
 
-/// The first rows with errors, as the refusal of an all-or-nothing import.
-fn refuse_errors(field: &str, rows: &[Value], what: &str) -> Result<()> {
-    let errors: Vec<&Value> = rows.iter().filter(|r| r["status"] == "error").collect();
-    if let Some(first) = errors.first() {
+/// The first rows with errors (`(line, error)`), as the refusal of an
+/// all-or-nothing import.
+fn refuse_errors<'a>(
+    field: &str,
+    errors: impl IntoIterator<Item = (u64, &'a str)>,
+    what: &str,
+) -> Result<()> {
+    let errors: Vec<(u64, &str)> = errors.into_iter().collect();
+    if let Some((line, error)) = errors.first() {
         return Err(Error::validation(
             field,
             format!(
-                "line {}: {}{}; nothing was {what} (preview the file to see every row)",
-                first["line"],
-                first["error"].as_str().unwrap_or_default(),
+                "line {line}: {error}{}; nothing was {what} (preview the file to see every row)",
                 match errors.len() {
                     1 => String::new(),
                     n => format!(" (and {} more rows with errors)", n - 1),
@@ -246,20 +239,9 @@ const NOTE: &[&str] = &["note", "notes", "comment", "comments"];
 /// otherwise created.
 fn participant_for(ctx: &Ctx, name: &str, email: Option<&str>) -> Result<(i64, bool)> {
     let found: Option<i64> = match email {
-        Some(e) => ctx
-            .tx
-            .prepare_cached("SELECT id FROM participants WHERE email_key = ?1")?
-            .query_row([e.to_lowercase()], |r| r.get(0))
-            .optional()?,
+        Some(e) => store::participants::id_by_email_key(ctx.tx, &e.to_lowercase())?,
         None => {
-            let ids: Vec<i64> = ctx
-                .tx
-                .prepare_cached(
-                    "SELECT id FROM participants WHERE email IS NULL AND lower(name) = lower(?1)
-                     LIMIT 2",
-                )?
-                .query_map([name], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+            let ids = store::participants::named_without_email(ctx.tx, name)?;
             if ids.len() == 1 {
                 Some(ids[0])
             } else {
@@ -270,17 +252,29 @@ fn participant_for(ctx: &Ctx, name: &str, email: Option<&str>) -> Result<(i64, b
     if let Some(id) = found {
         return Ok((id, false));
     }
-    ctx.tx
-        .prepare_cached(
-            "INSERT INTO participants (name, email, email_key, created_at) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![
+    let email_key = email.map(str::to_lowercase);
+    let id = store::participants::insert(
+        ctx.tx,
+        &store::participants::NewParticipant {
             name,
             email,
-            email.map(str::to_lowercase),
-            ctx.now_text()
-        ])?;
-    Ok((ctx.tx.last_insert_rowid(), true))
+            email_key: email_key.as_deref(),
+            phone: None,
+            note: None,
+            created_at: &ctx.now_text(),
+        },
+    )?;
+    Ok((id, true))
+}
+
+/// What a sign-up row did: its participant (new or found) and its booking.
+struct Signed {
+    new: bool,
+    participant_id: i64,
+    booking_id: i64,
+    booking_status: String,
+    item: String,
+    quantity: i64,
 }
 
 fn signup_row(
@@ -288,7 +282,7 @@ fn signup_row(
     deal: &mut deals::Deal,
     cols: &[Option<usize>; 6],
     r: &csv::StringRecord,
-) -> Result<Value> {
+) -> Result<Signed> {
     let name = check_text("name", cell(r, cols[0]), MAX_LINE, false)?;
     let email = check_text("email", cell(r, cols[1]), MAX_LINE, true)?;
     let email = (!email.is_empty()).then_some(email);
@@ -311,10 +305,7 @@ fn signup_row(
     let note = check_multiline("note", cell(r, cols[5]))?;
     let (participant_id, new) = participant_for(ctx, &name, email.as_deref())?;
     // The terms stay; the totals move with every row (and with rows rolled back).
-    (deal.approved_qty, deal.pending_qty) = ctx
-        .tx
-        .prepare_cached("SELECT approved_qty, pending_qty FROM deals WHERE id = ?1")?
-        .query_row([deal.id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    (deal.approved_qty, deal.pending_qty) = store::deals::quantities(ctx.tx, deal.id)?;
     let req = Book {
         deal_id: deal.id,
         participant_id,
@@ -325,15 +316,81 @@ fn signup_row(
     };
     let (booking_id, _) = bookings::place(ctx, deal, &req)?;
     let b = bookings::load(ctx.tx, booking_id)?;
-    Ok(json!({
-        "participant": if new { "new" } else { "existing" },
-        "participant_id": participant_id,
-        "booking_id": booking_id,
-        "booking_status": b.status,
-        "item": deal.terms.items[b.item].name,
-        "quantity": quantity,
-        "pickup_point": req.pickup_point,
-    }))
+    Ok(Signed {
+        new,
+        participant_id,
+        booking_id,
+        booking_status: b.status,
+        item: deal.terms.items[b.item].name.clone(),
+        quantity,
+    })
+}
+
+/// What became of a sign-up row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignupStatus {
+    /// Booked for a participant it created.
+    New,
+    /// Booked for a participant there already was (or an earlier row created).
+    Existing,
+    Error,
+}
+
+/// The quantity of a sign-up row: the number booked, or the cell as
+/// written when the row was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Quantity {
+    Booked(i64),
+    AsWritten(String),
+}
+
+/// A sign-up row: its cells as read, and what it did or why it failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignupRow {
+    pub line: u64,
+    pub name: String,
+    pub email: String,
+    /// The item's name in the deal once booked, else the cell.
+    pub item: String,
+    pub quantity: Quantity,
+    pub pickup_point: String,
+    pub status: SignupStatus,
+    /// The line of the earlier row that created its participant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added_on_line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participant_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub booking_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub booking_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The counts of a sign-up import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignupSummary {
+    pub rows: usize,
+    pub new_participants: usize,
+    pub existing_participants: usize,
+    pub errors: usize,
+    pub waitlisted: usize,
+    /// The units booked.
+    pub quantity: i64,
+}
+
+/// What a sign-up import did (or would do), row by row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignupsResult {
+    pub deal_id: i64,
+    pub imported: bool,
+    pub ignored_columns: Vec<String>,
+    pub summary: SignupSummary,
+    pub rows: Vec<SignupRow>,
+    pub deal: deals::DealView,
 }
 
 /// Imports (or, with `keep` false, previews) a sign-up sheet.
@@ -363,59 +420,81 @@ fn signups(ctx: &Ctx, req: Signups, keep: bool) -> Result<SignupsResult> {
             } else {
                 in_savepoint(ctx, || signup_row(ctx, &mut deal, &cols, r))
             };
-            let mut row = json!({
-                "line": line,
-                "name": cell(r, cols[0]),
-                "email": cell(r, cols[1]),
-                "item": cell(r, cols[2]),
-                "quantity": cell(r, cols[3]),
-                "pickup_point": cell(r, cols[4]),
-            });
+            let mut row = SignupRow {
+                line: *line,
+                name: cell(r, cols[0]).to_string(),
+                email: cell(r, cols[1]).to_string(),
+                item: cell(r, cols[2]).to_string(),
+                quantity: Quantity::AsWritten(cell(r, cols[3]).to_string()),
+                pickup_point: cell(r, cols[4]).to_string(),
+                status: SignupStatus::Error,
+                added_on_line: None,
+                participant_id: None,
+                booking_id: None,
+                booking_status: None,
+                error: None,
+            };
             match res {
                 Ok(v) => {
-                    let pid = v["participant_id"].as_i64().unwrap_or_default();
-                    row["status"] = json!(v["participant"]);
-                    if v["participant"] == "new" {
-                        created.insert(pid, *line);
-                    } else if let Some(first) = created.get(&pid) {
-                        row["status"] = json!("existing");
-                        row["added_on_line"] = json!(first);
+                    row.status = if v.new {
+                        SignupStatus::New
+                    } else {
+                        SignupStatus::Existing
+                    };
+                    if v.new {
+                        created.insert(v.participant_id, *line);
+                    } else if let Some(first) = created.get(&v.participant_id) {
+                        row.added_on_line = Some(*first);
                     }
-                    for k in ["participant_id", "booking_id", "booking_status", "item"] {
-                        row[k] = v[k].clone();
-                    }
-                    row["quantity"] = v["quantity"].clone();
+                    row.participant_id = Some(v.participant_id);
+                    row.booking_id = Some(v.booking_id);
+                    row.booking_status = Some(v.booking_status);
+                    row.item = v.item;
+                    row.quantity = Quantity::Booked(v.quantity);
                 }
                 Err(e) => {
-                    row["status"] = json!("error");
-                    row["error"] = json!(e.to_string());
+                    row.status = SignupStatus::Error;
+                    row.error = Some(e.to_string());
                 }
             }
             rows.push(row);
         }
     }
     if keep {
-        refuse_errors(field, &rows, "imported")?;
+        refuse_errors(
+            field,
+            rows.iter()
+                .filter_map(|r| Some((r.line, r.error.as_deref()?))),
+            "imported",
+        )?;
     }
-    let count = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
-    let summary = json!({
-        "rows": rows.len(),
-        "new_participants": count("new"),
-        "existing_participants": count("existing"),
-        "errors": count("error"),
-        "waitlisted": rows.iter().filter(|r| r["booking_status"] == "waitlisted").count(),
-        "quantity": rows.iter().filter(|r| r["status"] != "error")
-            .filter_map(|r| r["quantity"].as_i64()).sum::<i64>(),
-    });
+    let count = |s: SignupStatus| rows.iter().filter(|r| r.status == s).count();
+    let summary = SignupSummary {
+        rows: rows.len(),
+        new_participants: count(SignupStatus::New),
+        existing_participants: count(SignupStatus::Existing),
+        errors: count(SignupStatus::Error),
+        waitlisted: rows
+            .iter()
+            .filter(|r| r.booking_status.as_deref() == Some("waitlisted"))
+            .count(),
+        quantity: rows
+            .iter()
+            .filter_map(|r| match r.quantity {
+                Quantity::Booked(q) => Some(q),
+                Quantity::AsWritten(_) => None,
+            })
+            .sum::<i64>(),
+    };
     let deal_after = deals::load(ctx.tx, deal_id)?.view();
-    Ok(json!({
-        "deal_id": deal_id,
-        "imported": keep,
-        "ignored_columns": sheet.ignored(&cols),
-        "summary": summary,
-        "rows": rows,
-        "deal": deal_after,
-    }))
+    Ok(SignupsResult {
+        deal_id,
+        imported: keep,
+        ignored_columns: sheet.ignored(&cols),
+        summary,
+        rows,
+        deal: deal_after,
+    })
 }
 
 pub fn preview_signups(ctx: &Ctx, req: Signups) -> Result<SignupsResult> {
@@ -427,12 +506,8 @@ pub fn import_signups(ctx: &Ctx, req: Signups) -> Result<SignupsResult> {
 }
 
 /// Runs an import as a preview: everything it writes is rolled back.
-fn preview(ctx: &Ctx, body: impl FnOnce(&Ctx) -> Result<Value>) -> Result<Value> {
-    ctx.tx.execute_batch("SAVEPOINT preview")?;
-    let r = body(ctx);
-    ctx.tx
-        .execute_batch("ROLLBACK TO preview; RELEASE preview")?;
-    r
+fn preview<T>(ctx: &Ctx, body: impl FnOnce(&Ctx) -> Result<T>) -> Result<T> {
+    savepoint(ctx.tx, "preview", false, || body(ctx))
 }
 
 // ---------------------------------------------------------------------------
@@ -512,14 +587,7 @@ fn match_credit(
             )))
         }
     }
-    let owing: Vec<i64> = ctx
-        .tx
-        .prepare_cached(
-            "SELECT participant_id FROM wallets WHERE currency = ?1 AND balance = ?2
-             ORDER BY participant_id LIMIT 3",
-        )?
-        .query_map(params![c.code(), -amount], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let owing = entries::wallets_at(ctx.tx, c.code(), -amount, 3)?;
     Ok(match owing.len() {
         1 => Ok((owing[0], "amount_due")),
         0 => Err(format!(
@@ -630,9 +698,81 @@ impl Request for Bank {
     }
 }
 
-/// What an import did (or would do), row by row.
-pub type SignupsResult = Value;
-pub type BankResult = Value;
+/// What became of a bank statement row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BankStatus {
+    /// Recorded (or, in a preview, to be recorded) as a payment.
+    Matched,
+    /// A credit no participant was found for.
+    Unmatched,
+    /// A row recorded by an earlier import.
+    Duplicate,
+    /// Money out (or nothing): not a payment.
+    Debit,
+    /// Left out at the organizer's request.
+    Skipped,
+    Error,
+}
+
+/// A bank statement row: its cells as read, and what it did or why not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BankRow {
+    pub line: u64,
+    pub date: String,
+    /// The credit formatted in the currency, else the cell as written.
+    pub amount: String,
+    pub reference: String,
+    pub name: String,
+    pub status: BankStatus,
+    /// The credit in minor units, once read.
+    #[serde(skip)]
+    pub credit: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// When a duplicate was imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported_at: Option<String>,
+    /// Why a credit is unmatched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participant_id: Option<i64>,
+    /// The matched participant's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub participant: Option<String>,
+    /// "reference", "amount_due" or "assigned".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matched_by: Option<&'static str>,
+    /// The payment recorded (by the import, not a preview).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub balance_after: Option<String>,
+}
+
+/// The counts of a bank import, and the sum of its matched credits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BankSummary {
+    pub rows: usize,
+    pub matched: usize,
+    pub unmatched: usize,
+    pub duplicates: usize,
+    pub debits: usize,
+    pub skipped: usize,
+    pub errors: usize,
+    pub amount: String,
+}
+
+/// What a bank import did (or would do), row by row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BankResult {
+    pub currency: &'static str,
+    pub recorded: bool,
+    pub ignored_columns: Vec<String>,
+    pub summary: BankSummary,
+    pub rows: Vec<BankRow>,
+}
 
 /// Imports (or, with `keep` false, previews) a bank statement.
 fn bank(ctx: &Ctx, req: Bank, keep: bool) -> Result<BankResult> {
@@ -696,36 +836,47 @@ fn bank(ctx: &Ctx, req: Bank, keep: bool) -> Result<BankResult> {
             *n
         };
         let hash = row_hash(currency, r, occurrence);
-        let mut row = json!({"line": line, "date": date, "amount": amount_text,
-                             "reference": reference, "name": payer});
+        let mut row = BankRow {
+            line: *line,
+            date: date.to_string(),
+            amount: amount_text.to_string(),
+            reference: reference.to_string(),
+            name: payer.to_string(),
+            status: BankStatus::Error,
+            credit: None,
+            error: None,
+            imported_at: None,
+            reason: None,
+            participant_id: None,
+            participant: None,
+            matched_by: None,
+            entry_id: None,
+            balance_after: None,
+        };
         let assigned = assign.iter().find(|a| a.1 == *line).map(|a| a.2);
-        let status: &str = (|| -> Result<&str> {
+        row.status = (|| -> Result<BankStatus> {
             if skip.iter().any(|s| s.1 == *line) {
-                return Ok("skipped");
+                return Ok(BankStatus::Skipped);
             }
             if date.is_empty() {
-                row["error"] = json!("date: is empty");
-                return Ok("error");
+                row.error = Some("date: is empty".into());
+                return Ok(BankStatus::Error);
             }
             let amount = match bank_amount(currency, amount_text) {
                 Ok(a) => a,
                 Err(e) => {
-                    row["error"] = json!(e.to_string());
-                    return Ok("error");
+                    row.error = Some(e.to_string());
+                    return Ok(BankStatus::Error);
                 }
             };
             if amount <= 0 {
-                return Ok("debit");
+                return Ok(BankStatus::Debit);
             }
-            row["amount"] = json!(currency.format(amount));
-            let before: Option<String> = ctx
-                .tx
-                .prepare_cached("SELECT imported_at FROM bank_rows WHERE hash = ?1")?
-                .query_row([&hash], |r| r.get(0))
-                .optional()?;
-            if let Some(at) = before {
-                row["imported_at"] = json!(at);
-                return Ok("duplicate");
+            row.amount = currency.format(amount);
+            row.credit = Some(amount);
+            if let Some(at) = bank_rows::imported_at(ctx.tx, &hash)? {
+                row.imported_at = Some(at);
+                return Ok(BankStatus::Duplicate);
             }
             let (pid, how) = match assigned {
                 Some(p) => (p, "assigned"),
@@ -733,16 +884,12 @@ fn bank(ctx: &Ctx, req: Bank, keep: bool) -> Result<BankResult> {
                 {
                     Ok(m) => m,
                     Err(why) => {
-                        row["reason"] = json!(why);
-                        return Ok("unmatched");
+                        row.reason = Some(why);
+                        return Ok(BankStatus::Unmatched);
                     }
                 },
             };
-            let name: String =
-                ctx.tx
-                    .query_row("SELECT name FROM participants WHERE id = ?1", [pid], |r| {
-                        r.get(0)
-                    })?;
+            let name = participants::require(ctx.tx, pid)?.name;
             let memo = format!("bank statement {date}: {reference}")
                 .chars()
                 .take(1000)
@@ -761,54 +908,59 @@ fn bank(ctx: &Ctx, req: Bank, keep: bool) -> Result<BankResult> {
                     memo: Some(memo.trim()),
                 },
             )?;
-            ctx.tx
-                .prepare_cached(
-                    "INSERT INTO bank_rows (hash, entry_id, booked_on, currency, amount, reference,
-                        imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?
-                .execute(params![
-                    hash,
-                    entry,
-                    date,
-                    currency.code(),
+            bank_rows::insert(
+                ctx.tx,
+                &bank_rows::NewBankRow {
+                    hash: &hash,
+                    entry_id: entry,
+                    booked_on: date,
+                    currency: currency.code(),
                     amount,
                     reference,
-                    now
-                ])?;
-            row["participant_id"] = json!(pid);
-            row["participant"] = json!(name);
-            row["matched_by"] = json!(how);
-            row["entry_id"] = json!(entry);
-            row["balance_after"] =
-                json!(currency.format(ledger::wallet_balance(ctx.tx, pid, currency)?));
-            Ok("matched")
+                    imported_at: &now,
+                },
+            )?;
+            row.participant_id = Some(pid);
+            row.participant = Some(name);
+            row.matched_by = Some(how);
+            // A preview's entries are rolled back: it names none.
+            row.entry_id = keep.then_some(entry);
+            row.balance_after =
+                Some(currency.format(ledger::wallet_balance(ctx.tx, pid, currency)?));
+            Ok(BankStatus::Matched)
         })()?;
-        row["status"] = json!(status);
-        if !keep {
-            row.as_object_mut().map(|m| m.remove("entry_id"));
-        }
         rows.push(row);
     }
     if keep {
-        refuse_errors(field, &rows, "recorded")?;
+        refuse_errors(
+            field,
+            rows.iter()
+                .filter_map(|r| Some((r.line, r.error.as_deref()?))),
+            "recorded",
+        )?;
     }
-    let count = |s: &str| rows.iter().filter(|r| r["status"] == s).count();
+    let count = |s: BankStatus| rows.iter().filter(|r| r.status == s).count();
     let recorded = crate::money::sum(
         rows.iter()
-            .filter(|r| r["status"] == "matched")
-            .filter_map(|r| currency.parse_amount("amount", r["amount"].as_str()?).ok()),
+            .filter(|r| r.status == BankStatus::Matched)
+            .filter_map(|r| r.credit),
     )?;
-    Ok(json!({
-        "currency": currency.code(),
-        "recorded": keep,
-        "ignored_columns": sheet.ignored(&cols),
-        "summary": {
-            "rows": rows.len(), "matched": count("matched"), "unmatched": count("unmatched"),
-            "duplicates": count("duplicate"), "debits": count("debit"), "skipped": count("skipped"),
-            "errors": count("error"), "amount": currency.format(recorded),
+    Ok(BankResult {
+        currency: currency.code(),
+        recorded: keep,
+        ignored_columns: sheet.ignored(&cols),
+        summary: BankSummary {
+            rows: rows.len(),
+            matched: count(BankStatus::Matched),
+            unmatched: count(BankStatus::Unmatched),
+            duplicates: count(BankStatus::Duplicate),
+            debits: count(BankStatus::Debit),
+            skipped: count(BankStatus::Skipped),
+            errors: count(BankStatus::Error),
+            amount: currency.format(recorded),
         },
-        "rows": rows,
-    }))
+        rows,
+    })
 }
 
 pub fn preview_bank_import(ctx: &Ctx, req: Bank) -> Result<BankResult> {

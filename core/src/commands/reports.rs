@@ -16,9 +16,9 @@ use crate::error::{Error, Result};
 use crate::export::Exported;
 use crate::export::{self, Format, Table};
 use crate::money::{self, Currency};
-use rusqlite::params;
+use crate::store::pickups::{self, PickupRow};
+use crate::store::reports::{self as report_rows, DealBalance, Side};
 use serde::Serialize;
-use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------
 // Pickup
@@ -80,11 +80,154 @@ crate::request! {
     }
 }
 
-pub type PickupLists = Value;
-pub type MerchantOrder = Value;
-pub type Debts = Value;
-pub type PayoutsDue = Value;
-pub type ShareText = Value;
+/// Who collects what at each pickup point of a deal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PickupLists {
+    pub deal_id: i64,
+    pub title: String,
+    pub currency: &'static str,
+    pub points: Vec<PickupPoint>,
+}
+
+/// One pickup point's list (`pickup_point` null: no point chosen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PickupPoint {
+    pub pickup_point: Option<String>,
+    pub quantity: i64,
+    pub collected: usize,
+    /// The units delivered, once the deal's delivery is recorded.
+    pub delivered: Option<i64>,
+    pub bookings: Vec<PickupBooking>,
+}
+
+/// One approved booking on a pickup list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PickupBooking {
+    pub booking_id: i64,
+    pub participant_id: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    pub item: String,
+    pub quantity: i64,
+    pub delivered: Option<i64>,
+    pub nothing_delivered: bool,
+    pub collected: bool,
+    pub collected_at: Option<String>,
+    /// The participant's wallet in the deal's currency.
+    pub balance: String,
+    pub owes: String,
+    pub paid: bool,
+}
+
+/// The order to send the merchant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MerchantOrder {
+    pub deal_id: i64,
+    pub title: String,
+    pub merchant: Option<String>,
+    pub status: &'static str,
+    pub level: i64,
+    pub currency: &'static str,
+    pub items: Vec<OrderItem>,
+    pub quantity: i64,
+    pub total: String,
+    pub commission_percent: Option<String>,
+    pub commission: Option<String>,
+    /// Once the deal's delivery is recorded.
+    #[serde(flatten)]
+    pub delivery: Option<OrderDelivery>,
+}
+
+/// An item of the merchant order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderItem {
+    pub item: String,
+    pub quantity: i64,
+    pub unit_price: String,
+    pub total: String,
+    /// Once the deal's delivery is recorded.
+    #[serde(flatten)]
+    pub delivery: Option<ItemDelivery>,
+}
+
+/// What an item's delivery brought.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemDelivery {
+    pub delivered: i64,
+    pub delivered_total: String,
+}
+
+/// A merchant order's delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderDelivery {
+    pub delivery_recorded_at: String,
+    pub delivered_quantity: i64,
+    pub delivered_total: String,
+}
+
+/// A deal's part of a wallet's balance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DealPart {
+    pub deal_id: i64,
+    pub title: String,
+    pub balance: String,
+}
+
+impl DealPart {
+    fn of(d: &DealBalance, c: Currency) -> DealPart {
+        DealPart {
+            deal_id: d.deal_id,
+            title: d.title.clone(),
+            balance: c.format(d.balance),
+        }
+    }
+}
+
+/// A participant who owes, with a reminder to copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DebtView {
+    pub participant_id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub currency: &'static str,
+    pub owes: String,
+    pub owing_since: String,
+    pub reference: String,
+    pub deals: Vec<DealPart>,
+    pub reminder: String,
+}
+
+pub type Debts = Vec<DebtView>;
+
+/// A wallet the organizer owes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PayoutDue {
+    pub participant_id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub currency: &'static str,
+    pub owed: String,
+    pub deals: Vec<DealPart>,
+}
+
+pub type PayoutsDue = Vec<PayoutDue>;
+
+/// The message for the participants' chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShareText {
+    pub deal_id: i64,
+    pub text: String,
+    pub level: i64,
+    pub next_tier: Option<NextTierView>,
+}
+
+/// The next tier: its level, its minimum and the units it still needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NextTierView {
+    pub level: i64,
+    pub min_qty: i64,
+    pub missing: i64,
+}
 
 /// Marks an approved booking collected (or, with `collected: false`, not).
 pub fn mark_collected(ctx: &Ctx, req: MarkCollected) -> Result<BookingView> {
@@ -110,57 +253,13 @@ pub fn mark_collected(ctx: &Ctx, req: MarkCollected) -> Result<BookingView> {
             "nothing of booking {booking_id} was delivered (it was refunded): there is nothing to collect"
         )));
     }
-    ctx.tx.execute(
-        "UPDATE bookings SET collected_at = CASE WHEN ?2 THEN coalesce(collected_at, ?3) END,
-            updated_at = ?3 WHERE id = ?1",
-        params![booking_id, collected, ctx.now_text()],
-    )?;
+    pickups::set_collected(ctx.tx, booking_id, collected, &ctx.now_text())?;
     let b = bookings::load(ctx.tx, booking_id)?;
     Ok(b.to_json(&deal, bookings::charged(ctx.tx, b.id)?))
 }
 
-/// One approved booking on a pickup list.
-struct PickupRow {
-    booking_id: i64,
-    participant_id: i64,
-    name: String,
-    phone: Option<String>,
-    item: usize,
-    quantity: i64,
-    pickup_point: Option<String>,
-    collected_at: Option<String>,
-    /// The participant's wallet in the deal's currency (negative: owes).
-    balance: i64,
-    /// The units it kept, once the deal's delivery is recorded.
-    delivered: Option<i64>,
-}
-
 fn pickup_rows(ctx: &Ctx, deal: &Deal) -> Result<Vec<PickupRow>> {
-    let mut stmt = ctx.tx.prepare_cached(
-        "SELECT b.id, b.participant_id, p.name, p.phone, b.item, b.quantity, b.pickup_point,
-                b.collected_at, coalesce(w.balance, 0), b.delivered
-         FROM bookings b JOIN participants p ON p.id = b.participant_id
-         LEFT JOIN wallets w ON w.participant_id = b.participant_id AND w.currency = ?2
-         WHERE b.deal_id = ?1 AND b.status = 'approved'
-         ORDER BY p.name COLLATE NOCASE, p.id, b.id",
-    )?;
-    let rows = stmt
-        .query_map(params![deal.id, deal.currency().code()], |r| {
-            Ok(PickupRow {
-                booking_id: r.get(0)?,
-                participant_id: r.get(1)?,
-                name: r.get(2)?,
-                phone: r.get(3)?,
-                item: r.get::<_, i64>(4)? as usize,
-                quantity: r.get(5)?,
-                pickup_point: r.get(6)?,
-                collected_at: r.get(7)?,
-                balance: r.get(8)?,
-                delivered: r.get(9)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    pickups::rows(ctx.tx, deal.id, deal.currency().code())
 }
 
 /// The pickup points of a deal's list, in the deal's order, then `None`
@@ -207,37 +306,42 @@ pub fn pickup_list(ctx: &Ctx, req: PickupList) -> Result<PickupLists> {
     let only = check_pickup_point(req.pickup_point, &deal)?;
     let c = deal.currency();
     let rows = pickup_rows(ctx, &deal)?;
-    let lists: Vec<Value> = points(&deal, &rows, only.as_deref())
+    let points = points(&deal, &rows, only.as_deref())
         .into_iter()
         .map(|pt| {
             let mine: Vec<&PickupRow> = rows.iter().filter(|r| r.pickup_point == pt).collect();
-            json!({
-                "pickup_point": pt,
-                "quantity": mine.iter().map(|r| r.quantity).sum::<i64>(),
-                "collected": mine.iter().filter(|r| r.collected_at.is_some()).count(),
-                "delivered": delivered_sum(&mine),
-                "bookings": mine.iter().map(|r| json!({
-                    "booking_id": r.booking_id,
-                    "participant_id": r.participant_id,
-                    "name": r.name,
-                    "phone": r.phone,
-                    "item": deal.terms.items[r.item].name,
-                    "quantity": r.quantity,
-                    "delivered": r.delivered,
-                    "nothing_delivered": r.delivered == Some(0),
-                    "collected": r.collected_at.is_some(),
-                    "collected_at": r.collected_at,
-                    "balance": c.format(r.balance),
-                    "owes": c.format((-r.balance).max(0)),
-                    "paid": r.balance >= 0,
-                })).collect::<Vec<_>>(),
-            })
+            PickupPoint {
+                pickup_point: pt,
+                quantity: mine.iter().map(|r| r.quantity).sum::<i64>(),
+                collected: mine.iter().filter(|r| r.collected_at.is_some()).count(),
+                delivered: delivered_sum(&mine),
+                bookings: mine
+                    .iter()
+                    .map(|r| PickupBooking {
+                        booking_id: r.booking_id,
+                        participant_id: r.participant_id,
+                        name: r.name.clone(),
+                        phone: r.phone.clone(),
+                        item: deal.terms.items[r.item].name.clone(),
+                        quantity: r.quantity,
+                        delivered: r.delivered,
+                        nothing_delivered: r.delivered == Some(0),
+                        collected: r.collected_at.is_some(),
+                        collected_at: r.collected_at.clone(),
+                        balance: c.format(r.balance),
+                        owes: c.format((-r.balance).max(0)),
+                        paid: r.balance >= 0,
+                    })
+                    .collect(),
+            }
         })
         .collect();
-    Ok(
-        json!({"deal_id": deal.id, "title": deal.terms.title, "currency": c.code(),
-              "points": lists}),
-    )
+    Ok(PickupLists {
+        deal_id: deal.id,
+        title: deal.terms.title.clone(),
+        currency: c.code(),
+        points,
+    })
 }
 
 /// The units delivered to `rows`, once the delivery is recorded.
@@ -317,25 +421,14 @@ fn pickup_tables(ctx: &Ctx, deal: &Deal, only: Option<&str>) -> Result<Vec<Table
 
 /// The order to send the merchant: per item the approved quantity, the
 /// unit price at the deal's level, the total, and the organizer's commission.
-fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, Value)> {
+fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, MerchantOrder)> {
     let c = deal.currency();
     let level = deal.level();
     let mut qty = vec![0i64; deal.terms.items.len()];
     let mut got = vec![0i64; deal.terms.items.len()];
-    let mut stmt = ctx.tx.prepare_cached(
-        "SELECT item, sum(quantity), coalesce(sum(delivered), 0) FROM bookings
-         WHERE deal_id = ?1 AND status = 'approved' GROUP BY item",
-    )?;
-    for r in stmt.query_map([deal.id], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })? {
-        let (i, q, d) = r?;
-        qty[i as usize] = q;
-        got[i as usize] = d;
+    for (i, q, d) in report_rows::approved_per_item(ctx.tx, deal.id)? {
+        qty[i] = q;
+        got[i] = d;
     }
     // Once the delivery is recorded: ordered and delivered side by side.
     let delivery = deliveries::recorded_at(ctx.tx, deal.id)?;
@@ -373,15 +466,16 @@ fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, Value)> {
             row.push(c.format(got_line));
         }
         t.rows.push(row);
-        let mut v = json!({
-            "item": item.name, "quantity": qty[i], "unit_price": c.format(unit),
-            "total": c.format(line),
+        items.push(OrderItem {
+            item: item.name.clone(),
+            quantity: qty[i],
+            unit_price: c.format(unit),
+            total: c.format(line),
+            delivery: delivery.is_some().then(|| ItemDelivery {
+                delivered: got[i],
+                delivered_total: c.format(got_line),
+            }),
         });
-        if delivery.is_some() {
-            v["delivered"] = got[i].into();
-            v["delivered_total"] = c.format(got_line).into();
-        }
-        items.push(v);
     }
     // The commission is on what the merchant sold: the delivered total once
     // the delivery is recorded.
@@ -417,19 +511,25 @@ fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, Value)> {
             c.code()
         ));
     }
-    let mut v = json!({
-        "deal_id": deal.id, "title": deal.terms.title, "merchant": deal.terms.merchant,
-        "status": deal.status.as_str(), "level": level, "currency": c.code(),
-        "items": items, "quantity": deal.approved_qty, "total": c.format(total),
-        "commission_percent": deal.terms.commission_percent.map(|p| p.to_string()),
-        "commission": commission.map(|m| c.format(m)),
-    });
-    if let Some(at) = delivery {
-        v["delivery_recorded_at"] = at.into();
-        v["delivered_quantity"] = got.iter().sum::<i64>().into();
-        v["delivered_total"] = c.format(delivered_total).into();
-    }
-    Ok((t, v))
+    let order = MerchantOrder {
+        deal_id: deal.id,
+        title: deal.terms.title.clone(),
+        merchant: deal.terms.merchant.clone(),
+        status: deal.status.as_str(),
+        level,
+        currency: c.code(),
+        items,
+        quantity: deal.approved_qty,
+        total: c.format(total),
+        commission_percent: deal.terms.commission_percent.map(|p| p.to_string()),
+        commission: commission.map(|m| c.format(m)),
+        delivery: delivery.map(|at| OrderDelivery {
+            delivery_recorded_at: at,
+            delivered_quantity: got.iter().sum::<i64>(),
+            delivered_total: c.format(delivered_total),
+        }),
+    };
+    Ok((t, order))
 }
 
 fn level_name(level: i64) -> String {
@@ -662,66 +762,31 @@ struct Debt {
     currency: Currency,
     owes: i64,
     since: String,
-    /// (deal id, title, what the deal's entries leave owing).
-    deals: Vec<(i64, String, i64)>,
+    /// The deals whose entries leave the wallet owing.
+    deals: Vec<DealBalance>,
 }
 
 fn debts(ctx: &Ctx, currency: Option<Currency>) -> Result<Vec<Debt>> {
-    let mut stmt = ctx.tx.prepare_cached(
-        "SELECT w.participant_id, p.name, p.email, w.currency, w.balance FROM wallets w
-         JOIN participants p ON p.id = w.participant_id
-         WHERE w.balance < 0 AND (?1 IS NULL OR w.currency = ?1)",
-    )?;
-    let wallets = stmt
-        .query_map([currency.map(|c| c.code())], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut entries = ctx.tx.prepare_cached(
-        "SELECT signed, created_at FROM entries WHERE participant_id = ?1 AND currency = ?2
-         ORDER BY id",
-    )?;
-    let mut by_deal = ctx.tx.prepare_cached(
-        "SELECT d.id, d.title, sum(e.signed) FROM entries e JOIN deals d ON d.id = e.deal_id
-         WHERE e.participant_id = ?1 AND e.currency = ?2
-         GROUP BY e.deal_id HAVING sum(e.signed) < 0 ORDER BY min(e.id)",
-    )?;
+    let wallets = report_rows::wallets(ctx.tx, Side::Owes, currency.map(|c| c.code()))?;
     let mut out = vec![];
-    for (pid, name, email, code, balance) in wallets {
+    for w in wallets {
         // Owing since the entry that last took the balance below zero.
         let mut running = 0i64;
         let mut since = String::new();
-        for r in entries.query_map(params![pid, code], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })? {
-            let (signed, at) = r?;
+        for (signed, at) in report_rows::wallet_moves(ctx.tx, w.participant_id, &w.currency)? {
             let next = money::add(running, signed)?;
             if running >= 0 && next < 0 {
                 since = at;
             }
             running = next;
         }
-        let deals = by_deal
-            .query_map(params![pid, code], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    -r.get::<_, i64>(2)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let deals = report_rows::deal_balances(ctx.tx, w.participant_id, &w.currency, Side::Owes)?;
         out.push(Debt {
-            participant_id: pid,
-            name,
-            email,
-            currency: Currency::stored(&code)?,
-            owes: -balance,
+            participant_id: w.participant_id,
+            name: w.name,
+            email: w.email,
+            currency: Currency::stored(&w.currency)?,
+            owes: -w.balance,
             since,
             deals,
         });
@@ -751,7 +816,7 @@ fn reminder(d: &Debt, now: crate::clock::Time) -> String {
             " for {}",
             d.deals
                 .iter()
-                .map(|(_, t, _)| format!("\"{t}\""))
+                .map(|d| format!("\"{}\"", d.title))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -774,14 +839,17 @@ pub fn outstanding(ctx: &Ctx, req: ByCurrency) -> Result<Debts> {
         .iter()
         .map(|d| {
             let c = d.currency;
-            json!({
-                "participant_id": d.participant_id, "name": d.name, "email": d.email,
-                "currency": c.code(), "owes": c.format(d.owes), "owing_since": d.since,
-                "reference": participants::reference(d.participant_id),
-                "deals": d.deals.iter().map(|(id, t, m)| json!({"deal_id": id, "title": t, "balance": c.format(-*m)}))
-                    .collect::<Vec<_>>(),
-                "reminder": reminder(d, ctx.now),
-            })
+            DebtView {
+                participant_id: d.participant_id,
+                name: d.name.clone(),
+                email: d.email.clone(),
+                currency: c.code(),
+                owes: c.format(d.owes),
+                owing_since: d.since.clone(),
+                reference: participants::reference(d.participant_id),
+                deals: d.deals.iter().map(|b| DealPart::of(b, c)).collect(),
+                reminder: reminder(d, ctx.now),
+            }
         })
         .collect())
 }
@@ -791,45 +859,22 @@ pub fn outstanding(ctx: &Ctx, req: ByCurrency) -> Result<Debts> {
 /// overpayment), by name, with the deals it comes from.
 pub fn payouts_due(ctx: &Ctx, req: ByCurrency) -> Result<PayoutsDue> {
     let currency = req.currency;
-    let mut stmt = ctx.tx.prepare_cached(
-        "SELECT w.participant_id, p.name, p.email, w.currency, w.balance FROM wallets w
-         JOIN participants p ON p.id = w.participant_id
-         WHERE w.balance > 0 AND (?1 IS NULL OR w.currency = ?1)
-         ORDER BY p.name COLLATE NOCASE, w.participant_id, w.currency",
-    )?;
-    let wallets = stmt
-        .query_map([currency.map(|c| c.code())], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut by_deal = ctx.tx.prepare_cached(
-        "SELECT d.id, d.title, sum(e.signed) FROM entries e JOIN deals d ON d.id = e.deal_id
-         WHERE e.participant_id = ?1 AND e.currency = ?2
-         GROUP BY e.deal_id HAVING sum(e.signed) > 0 ORDER BY min(e.id)",
-    )?;
-    let mut out = vec![];
-    for (pid, name, email, code, balance) in wallets {
-        let c = Currency::stored(&code)?;
-        let deals = by_deal
-            .query_map(params![pid, code], |r| {
-                Ok(
-                    json!({"deal_id": r.get::<_, i64>(0)?, "title": r.get::<_, String>(1)?,
-                          "balance": c.format(r.get(2)?)}),
-                )
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        out.push(json!({
-            "participant_id": pid, "name": name, "email": email, "currency": c.code(),
-            "owed": c.format(balance), "deals": deals,
-        }));
-    }
-    Ok(Value::Array(out))
+    report_rows::wallets(ctx.tx, Side::Owed, currency.map(|c| c.code()))?
+        .into_iter()
+        .map(|w| {
+            let c = Currency::stored(&w.currency)?;
+            let deals =
+                report_rows::deal_balances(ctx.tx, w.participant_id, &w.currency, Side::Owed)?;
+            Ok(PayoutDue {
+                participant_id: w.participant_id,
+                name: w.name,
+                email: w.email,
+                currency: c.code(),
+                owed: c.format(w.balance),
+                deals: deals.iter().map(|b| DealPart::of(b, c)).collect(),
+            })
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -924,12 +969,16 @@ pub fn share_text(ctx: &Ctx, req: DealId) -> Result<ShareText> {
         }
         lines.push(format!("Book before {}.", t.closes_at.human(ctx.now)));
     }
-    Ok(json!({
-        "deal_id": deal.id,
-        "text": lines.join("\n"),
-        "level": level,
-        "next_tier": next.map(|n| json!({"level": n.level, "min_qty": n.min_qty, "missing": n.missing})),
-    }))
+    Ok(ShareText {
+        deal_id: deal.id,
+        text: lines.join("\n"),
+        level,
+        next_tier: next.map(|n| NextTierView {
+            level: n.level,
+            min_qty: n.min_qty,
+            missing: n.missing,
+        }),
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -1002,47 +1051,24 @@ pub fn export_ledger(ctx: &Ctx, req: ExportLedger) -> Result<Exported> {
             ("memo", false),
         ],
     );
-    let mut stmt = ctx.tx.prepare(
-        "SELECT e.id, e.created_at, p.name, e.participant_id, e.kind, d.title, e.booking_id,
-                e.signed, coalesce(e.memo, e.method, ''),
-                sum(e.signed) OVER (PARTITION BY e.participant_id ORDER BY e.id), e.deal_id
-         FROM entries e JOIN participants p ON p.id = e.participant_id
-         LEFT JOIN deals d ON d.id = e.deal_id
-         WHERE e.currency = ?1",
-    )?;
     let mut total = 0i64;
-    let rows = stmt.query_map([currency.code()], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, Option<i64>>(6)?,
-            r.get::<_, i64>(7)?,
-            r.get::<_, String>(8)?,
-            r.get::<_, i64>(9)?,
-            r.get::<_, Option<i64>>(10)?,
-        ))
-    })?;
-    let mut all = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-    all.sort_by_key(|r| r.0);
-    for (id, at, name, pid, kind, title, booking, signed, memo, after, of_deal) in all {
-        if participant_id.is_some_and(|p| p != pid) || deal_id.is_some_and(|d| of_deal != Some(d)) {
+    for r in report_rows::ledger(ctx.tx, currency.code())? {
+        if participant_id.is_some_and(|p| p != r.participant_id)
+            || deal_id.is_some_and(|d| r.deal_id != Some(d))
+        {
             continue;
         }
-        total = money::add(total, signed)?;
+        total = money::add(total, r.signed)?;
         t.rows.push(vec![
-            id.to_string(),
-            at,
-            name,
-            kind,
-            title.unwrap_or_default(),
-            booking.map(|b| b.to_string()).unwrap_or_default(),
-            currency.format(signed),
-            currency.format(after),
-            memo,
+            r.id.to_string(),
+            r.created_at,
+            r.name,
+            r.kind,
+            r.deal_title.unwrap_or_default(),
+            r.booking_id.map(|b| b.to_string()).unwrap_or_default(),
+            currency.format(r.signed),
+            currency.format(r.wallet_after),
+            r.memo,
         ]);
     }
     t.notes.push(format!(

@@ -40,6 +40,17 @@ pub fn next_overdue(conn: &Connection, now_ms: i64) -> Result<Option<i64>> {
     )
 }
 
+/// A deal's approved and pending quantities, as they stand.
+pub fn quantities(conn: &Connection, deal_id: i64) -> Result<(i64, i64)> {
+    try_query_row(
+        conn,
+        "SELECT approved_qty, pending_qty FROM deals WHERE id = ?1",
+        [deal_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?
+    .ok_or_else(|| Error::not_found(format!("no deal with id {deal_id}")))
+}
+
 /// Records why a deal was cancelled.
 pub fn set_cancel_reason(conn: &Connection, deal_id: i64, reason: Option<&str>) -> Result<()> {
     conn.execute(

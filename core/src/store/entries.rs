@@ -223,3 +223,15 @@ pub fn balances(
         Ok((r.get(0)?, r.get(1)?, r.get(2)?))
     })
 }
+
+/// Up to `limit` participants whose wallet in a currency stands at exactly
+/// `balance`, by id.
+pub fn wallets_at(conn: &Connection, currency: &str, balance: i64, limit: i64) -> Result<Vec<i64>> {
+    query_rows(
+        conn,
+        "SELECT participant_id FROM wallets WHERE currency = ?1 AND balance = ?2
+         ORDER BY participant_id LIMIT ?3",
+        params![currency, balance, limit],
+        |r| r.get(0),
+    )
+}

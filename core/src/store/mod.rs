@@ -3,6 +3,7 @@
 //! database written by a newer Book & Run.
 
 pub mod backup;
+pub mod bank_rows;
 pub mod bookings;
 pub mod credit_limits;
 pub mod deals;
@@ -11,6 +12,8 @@ pub mod entries;
 pub mod events;
 pub mod invariants;
 pub mod participants;
+pub mod pickups;
+pub mod reports;
 pub mod reputation_events;
 pub mod rows;
 pub mod settlements;

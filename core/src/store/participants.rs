@@ -40,6 +40,18 @@ pub fn id_by_email_key(conn: &Connection, email_key: &str) -> Result<Option<i64>
     )
 }
 
+/// Up to two participants without an e-mail named `name` (ignoring case):
+/// the sign-up import's match by name, which must be unambiguous.
+pub fn named_without_email(conn: &Connection, name: &str) -> Result<Vec<i64>> {
+    query_rows(
+        conn,
+        "SELECT id FROM participants WHERE email IS NULL AND lower(name) = lower(?1)
+         LIMIT 2",
+        [name],
+        |r| r.get(0),
+    )
+}
+
 /// A participant to add.
 #[derive(Debug, Clone)]
 pub struct NewParticipant<'a> {

@@ -49,8 +49,26 @@ pub fn word<W: Words>(r: &Row, i: usize) -> rusqlite::Result<W> {
 /// What `f` returns when run in savepoint `name`, rolled back whatever it
 /// wrote (whether it succeeded or not): a preview that runs the real steps.
 pub fn rolled_back<T>(conn: &Connection, name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    conn.execute_batch(&format!("SAVEPOINT {name}"))?;
-    let out = f();
-    conn.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?;
-    out
+    savepoint(conn, name, false, f)
+}
+
+/// Runs `body` inside the savepoint `name`: kept when it succeeds and
+/// `keep` is true, else rolled back (a preview rolls back everything).
+pub fn savepoint<T>(
+    conn: &Connection,
+    name: &str,
+    keep: bool,
+    body: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let run = |sql: String| -> Result<()> {
+        conn.prepare_cached(&sql)?.execute([])?;
+        Ok(())
+    };
+    run(format!("SAVEPOINT {name}"))?;
+    let r = body();
+    if r.is_err() || !keep {
+        run(format!("ROLLBACK TO {name}"))?;
+    }
+    run(format!("RELEASE {name}"))?;
+    r
 }
