@@ -66,7 +66,9 @@ fn main() -> ExitCode {
         Err(e) => {
             use clap::error::ErrorKind::*;
             if matches!(e.kind(), DisplayHelp | DisplayVersion) {
-                print!("{e}");
+                // A reader that stopped early (`bookrun --help | head`)
+                // is not an error of ours: nothing to report.
+                let _ = write!(std::io::stdout(), "{e}");
                 return ExitCode::SUCCESS;
             }
             return fail(&Error::Usage(

@@ -5,7 +5,7 @@ mod common;
 
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 const NOW: &str = "2026-11-23T10:00:00Z";
 
@@ -246,6 +246,23 @@ fn help_lists_every_command_with_its_arguments() {
         );
     }
     assert!(help.contains("--db") && help.contains("--now"));
+}
+
+/// `bookrun --help | head` closes the pipe before the help is written: that
+/// is the reader's choice, not a crash (no panic, no exit 101).
+#[test]
+fn help_into_a_closed_pipe_is_not_a_panic() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_bookrun"))
+        .arg("--help")
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101));
 }
 
 #[test]

@@ -99,7 +99,7 @@ pub struct BookingView {
     /// The item's name.
     pub item: String,
     pub quantity: i64,
-    pub status: String,
+    pub status: &'static str,
     pub pickup_point: Option<String>,
     pub note: Option<String>,
     pub reason: Option<String>,
@@ -149,15 +149,11 @@ pub fn load(tx: &Transaction, id: i64) -> Result<Booking> {
 
 pub use crate::store::entries::charged;
 
-/// The booking states a cancellation applies to (SPEC section 3, and the
-/// waitlist): the one place that says so; the window reads `can_cancel`.
-const CANCELLABLE: [&str; 3] = ["pending", "approved", "waitlisted"];
-
 impl Booking {
     /// Whether `cancel_booking` would accept it: a cancellable state in an
     /// open deal.
     pub fn can_cancel(&self, deal: &Deal) -> bool {
-        CANCELLABLE.contains(&self.status.as_str()) && deal.status == deals::Status::Open
+        self.status.is_active() && deal.status == deals::Status::Open
     }
 
     /// What it costs at the deal's price now (the final price once settled),
@@ -165,7 +161,7 @@ impl Booking {
     /// booking that was not taken (rejected, cancelled, expired) or a deal
     /// that failed or was cancelled.
     pub fn current_total(&self, deal: &Deal) -> i128 {
-        let taken = CANCELLABLE.contains(&self.status.as_str());
+        let taken = self.status.is_active();
         let sold = !matches!(
             deal.status,
             deals::Status::Failed | deals::Status::Cancelled
@@ -185,7 +181,7 @@ impl Booking {
             participant_id: self.participant_id,
             item: deal.terms.items[self.item].name.clone(),
             quantity: self.quantity,
-            status: self.status.clone(),
+            status: self.status.as_str(),
             pickup_point: self.pickup_point.clone(),
             note: self.note.clone(),
             reason: self.reason.clone(),
@@ -199,11 +195,6 @@ impl Booking {
             participant_name: self.participant_name.clone(),
             current_total: c.format_wide(self.current_total(deal)),
         }
-    }
-
-    /// [`Booking::view`], by the name `reports::mark_collected` calls.
-    pub fn to_json(&self, deal: &Deal, charged: i64) -> BookingView {
-        self.view(deal, charged)
     }
 }
 
@@ -458,10 +449,10 @@ fn promote_waitlist(ctx: &Ctx, deal_id: i64) -> Result<Vec<BookingEvent>> {
 fn pending_booking(ctx: &Ctx, booking_id: i64, action: &str) -> Result<(Booking, Deal)> {
     let b = load(ctx.tx, booking_id)?;
     let deal = deals::load(ctx.tx, b.deal_id)?;
-    if b.status != "pending" {
+    if b.status != BookingStatus::Pending {
         return Err(Error::conflict(format!(
             "booking {booking_id} is {}: only a pending booking can be {action}",
-            b.status
+            b.status.as_str()
         )));
     }
     deal.require_open(&format!("have bookings {action}"))?;
@@ -489,10 +480,10 @@ pub fn reject_booking(ctx: &Ctx, req: RejectBooking) -> Result<Outcome> {
 fn cancellable(ctx: &Ctx, booking_id: i64) -> Result<(Booking, Deal)> {
     let b = load(ctx.tx, booking_id)?;
     let deal = deals::load(ctx.tx, b.deal_id)?;
-    if !CANCELLABLE.contains(&b.status.as_str()) {
+    if !b.status.is_active() {
         return Err(Error::conflict(format!(
             "booking {booking_id} is {}: only a pending, approved or waitlisted booking can be cancelled",
-            b.status
+            b.status.as_str()
         )));
     }
     deal.require_open("cancel its bookings")?;
@@ -514,9 +505,9 @@ pub fn cancel_booking(ctx: &Ctx, req: CancelBooking) -> Result<Outcome> {
         reason.as_deref(),
         Some(by),
     )?;
-    match b.status.as_str() {
-        "waitlisted" => {}
-        "pending" => deals::add_quantities(ctx.tx, deal.id, b.item, 0, -b.quantity)?,
+    match b.status {
+        BookingStatus::Waitlisted => {}
+        BookingStatus::Pending => deals::add_quantities(ctx.tx, deal.id, b.item, 0, -b.quantity)?,
         _ => {
             let refund = charged(ctx.tx, b.id)?;
             if refund > 0 {
@@ -542,7 +533,7 @@ pub fn cancel_booking(ctx: &Ctx, req: CancelBooking) -> Result<Outcome> {
     let to = deals::load(ctx.tx, deal.id)?.level();
     let mut events = promoted;
     events.extend(notifications::level_changed(ctx, &deal, from, to)?.map(BookingEvent::from));
-    if by == "participant" && b.status == "approved" {
+    if by == "participant" && b.status == BookingStatus::Approved {
         for lost in (to + 1..=from).rev() {
             reputation::record(
                 ctx,
@@ -599,7 +590,7 @@ pub fn preview_cancel(ctx: &Ctx, req: PreviewCancel) -> Result<CancelPreview> {
     let booking_id = req.booking_id;
     let by = req.by.unwrap_or(CancelledBy::Participant).as_str();
     let (b, deal) = cancellable(ctx, booking_id)?;
-    let approved = b.status == "approved";
+    let approved = b.status == BookingStatus::Approved;
     let from = deal.level();
     let to = if approved {
         level_after_cancelling(ctx, &b, &deal)?

@@ -320,7 +320,7 @@ fn signup_row(
         new,
         participant_id,
         booking_id,
-        booking_status: b.status,
+        booking_status: b.status.as_str().to_string(),
         item: deal.terms.items[b.item].name.clone(),
         quantity,
     })

@@ -218,15 +218,7 @@ pub struct ShareText {
     pub deal_id: i64,
     pub text: String,
     pub level: i64,
-    pub next_tier: Option<NextTierView>,
-}
-
-/// The next tier: its level, its minimum and the units it still needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NextTierView {
-    pub level: i64,
-    pub min_qty: i64,
-    pub missing: i64,
+    pub next_tier: Option<crate::deal::NextTier>,
 }
 
 /// Marks an approved booking collected (or, with `collected: false`, not).
@@ -235,10 +227,10 @@ pub fn mark_collected(ctx: &Ctx, req: MarkCollected) -> Result<BookingView> {
     let collected = req.collected.unwrap_or(true);
     let b = bookings::load(ctx.tx, booking_id)?;
     let deal = deals::load(ctx.tx, b.deal_id)?;
-    if b.status != "approved" {
+    if b.status != bookings::BookingStatus::Approved {
         return Err(Error::conflict(format!(
             "booking {booking_id} is {}: only an approved booking is collected",
-            b.status
+            b.status.as_str()
         )));
     }
     if matches!(deal.status, Status::Failed | Status::Cancelled) {
@@ -255,7 +247,7 @@ pub fn mark_collected(ctx: &Ctx, req: MarkCollected) -> Result<BookingView> {
     }
     pickups::set_collected(ctx.tx, booking_id, collected, &ctx.now_text())?;
     let b = bookings::load(ctx.tx, booking_id)?;
-    Ok(b.to_json(&deal, bookings::charged(ctx.tx, b.id)?))
+    Ok(b.view(&deal, bookings::charged(ctx.tx, b.id)?))
 }
 
 fn pickup_rows(ctx: &Ctx, deal: &Deal) -> Result<Vec<PickupRow>> {
@@ -973,11 +965,7 @@ pub fn share_text(ctx: &Ctx, req: DealId) -> Result<ShareText> {
         deal_id: deal.id,
         text: lines.join("\n"),
         level,
-        next_tier: next.map(|n| NextTierView {
-            level: n.level,
-            min_qty: n.min_qty,
-            missing: n.missing,
-        }),
+        next_tier: next,
     })
 }
 

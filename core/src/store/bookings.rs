@@ -4,7 +4,7 @@
 //! charged, and the approved quantities a cancellation's preview prices.
 
 use super::entries::CHARGED_SQL;
-use super::rows::{query_rows, try_query_row};
+use super::rows::{query_rows, try_query_row, word};
 use crate::error::Result;
 use rusqlite::{params, Connection, Row};
 
@@ -20,6 +20,22 @@ crate::words! {
     }
 }
 
+impl BookingStatus {
+    /// The states a booking holds its quantity in and a cancellation
+    /// applies to (SPEC section 3, and the waitlist): pending, approved,
+    /// waitlisted. The one place that says so; the window reads
+    /// `can_cancel`, SQL uses [`ACTIVE_IN`].
+    pub fn is_active(self) -> bool {
+        matches!(
+            self,
+            BookingStatus::Pending | BookingStatus::Approved | BookingStatus::Waitlisted
+        )
+    }
+}
+
+/// [`BookingStatus::is_active`] as an SQL list, for `status IN ...`.
+pub const ACTIVE_IN: &str = "('pending', 'approved', 'waitlisted')";
+
 /// A row of `bookings`, with its participant's name.
 #[derive(Debug, Clone)]
 pub struct Booking {
@@ -28,7 +44,7 @@ pub struct Booking {
     pub participant_id: i64,
     pub item: usize,
     pub quantity: i64,
-    pub status: String,
+    pub status: BookingStatus,
     pub pickup_point: Option<String>,
     pub note: Option<String>,
     pub reason: Option<String>,
@@ -53,7 +69,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Booking> {
         participant_id: r.get(2)?,
         item: r.get::<_, i64>(3)? as usize,
         quantity: r.get(4)?,
-        status: r.get(5)?,
+        status: word(r, 5)?,
         pickup_point: r.get(6)?,
         note: r.get(7)?,
         reason: r.get(8)?,
@@ -134,11 +150,10 @@ pub fn set_status(
 /// waitlisted bookings.
 pub fn held(conn: &Connection, deal_id: i64, participant_id: i64) -> Result<i64> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT coalesce(sum(quantity), 0) FROM bookings
-             WHERE deal_id = ?1 AND participant_id = ?2
-               AND status IN ('pending', 'approved', 'waitlisted')",
-        )?
+             WHERE deal_id = ?1 AND participant_id = ?2 AND status IN {ACTIVE_IN}"
+        ))?
         .query_row(params![deal_id, participant_id], |r| r.get(0))?)
 }
 
@@ -200,4 +215,19 @@ pub fn approved_quantities_but(
             ))
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sql_list_of_active_states_is_is_active() {
+        let listed: Vec<String> = BookingStatus::ALL
+            .iter()
+            .filter(|s| s.is_active())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        assert_eq!(ACTIVE_IN, format!("({})", listed.join(", ")));
+    }
 }

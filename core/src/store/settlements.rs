@@ -137,9 +137,12 @@ pub fn expire_waiting(conn: &Connection, deal_id: i64, now: &str) -> Result<()> 
 /// are cancelled by the deal (keeping a reason they already had).
 pub fn cancel_bookings(conn: &Connection, deal_id: i64, reason: &str, now: &str) -> Result<()> {
     conn.execute(
-        "UPDATE bookings SET status = 'cancelled', cancelled_by = 'deal', reason = coalesce(reason, ?2),
-            updated_at = ?3
-         WHERE deal_id = ?1 AND status IN ('pending', 'approved', 'waitlisted')",
+        &format!(
+            "UPDATE bookings SET status = 'cancelled', cancelled_by = 'deal',
+                reason = coalesce(reason, ?2), updated_at = ?3
+             WHERE deal_id = ?1 AND status IN {}",
+            super::bookings::ACTIVE_IN
+        ),
         params![deal_id, reason, now],
     )?;
     Ok(())
