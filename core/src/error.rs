@@ -2,7 +2,7 @@
 //! of SPEC section 8.
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// One bad field of a command: where, and the rule it breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -140,13 +140,33 @@ impl Error {
     /// `{"error":{"code","message"}}`, plus for validation errors `field`
     /// (the first) and `errors` (`[{field, message}]`, every bad field).
     pub fn to_json(&self) -> Value {
-        let mut inner = json!({"code": self.code(), "message": self.to_string()});
-        if let Some(field) = self.field() {
-            inner["field"] = json!(field);
-            inner["errors"] = json!(self.fields());
-        }
-        json!({ "error": inner })
+        let field = self.field();
+        let body = ErrorJson {
+            error: ErrorBody {
+                code: self.code(),
+                message: self.to_string(),
+                field,
+                errors: field.map(|_| self.fields()),
+            },
+        };
+        serde_json::to_value(body).expect("an error encodes as JSON")
     }
+}
+
+/// `{"error": ...}`, the shape SPEC section 8 gives every refusal.
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<FieldError>>,
 }
 
 impl From<rusqlite::Error> for Error {
@@ -169,6 +189,7 @@ impl From<rusqlite::Error> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn json_shape_has_code_message_and_field() {

@@ -203,12 +203,17 @@ fn in_savepoint<T>(ctx: &Ctx, body: impl FnOnce() -> Result<T>) -> Result<T> {
 
 /// The first rows with errors (`(line, error)`), as the refusal of an
 /// all-or-nothing import.
-fn refuse_errors<'a>(
-    field: &str,
-    errors: impl IntoIterator<Item = (u64, &'a str)>,
-    what: &str,
-) -> Result<()> {
-    let errors: Vec<(u64, &str)> = errors.into_iter().collect();
+/// A row of an import's review: its line in the file and its error, if any.
+trait Reviewed {
+    fn line(&self) -> u64;
+    fn error(&self) -> Option<&str>;
+}
+
+fn refuse_errors(field: &str, rows: &[impl Reviewed], what: &str) -> Result<()> {
+    let errors: Vec<(u64, &str)> = rows
+        .iter()
+        .filter_map(|r| Some((r.line(), r.error()?)))
+        .collect();
     if let Some((line, error)) = errors.first() {
         return Err(Error::validation(
             field,
@@ -370,6 +375,15 @@ pub struct SignupRow {
     pub error: Option<String>,
 }
 
+impl Reviewed for SignupRow {
+    fn line(&self) -> u64 {
+        self.line
+    }
+    fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+}
+
 /// The counts of a sign-up import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SignupSummary {
@@ -461,12 +475,7 @@ fn signups(ctx: &Ctx, req: Signups, keep: bool) -> Result<SignupsResult> {
         }
     }
     if keep {
-        refuse_errors(
-            field,
-            rows.iter()
-                .filter_map(|r| Some((r.line, r.error.as_deref()?))),
-            "imported",
-        )?;
+        refuse_errors(field, &rows, "imported")?;
     }
     let count = |s: SignupStatus| rows.iter().filter(|r| r.status == s).count();
     let summary = SignupSummary {
@@ -751,6 +760,15 @@ pub struct BankRow {
     pub balance_after: Option<String>,
 }
 
+impl Reviewed for BankRow {
+    fn line(&self) -> u64 {
+        self.line
+    }
+    fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+}
+
 /// The counts of a bank import, and the sum of its matched credits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BankSummary {
@@ -932,12 +950,7 @@ fn bank(ctx: &Ctx, req: Bank, keep: bool) -> Result<BankResult> {
         rows.push(row);
     }
     if keep {
-        refuse_errors(
-            field,
-            rows.iter()
-                .filter_map(|r| Some((r.line, r.error.as_deref()?))),
-            "recorded",
-        )?;
+        refuse_errors(field, &rows, "recorded")?;
     }
     let count = |s: BankStatus| rows.iter().filter(|r| r.status == s).count();
     let recorded = crate::money::sum(
