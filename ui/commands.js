@@ -249,8 +249,8 @@ export const listBookings = (args = {}) => call("list_bookings", args);
  * @param {*} args.participant_id id
  * @param {*} args.currency currency
  * @param {*} args.amount money
- * @param {*} [args.method] text
  * @param {*} [args.memo] text (multi-line)
+ * @param {*} [args.method] text
  * @param {*} [args.deal_id] id
  * @returns {Promise<object>} EntryView (writes)
  */

@@ -233,71 +233,63 @@ pub(crate) fn check_deal_currency(ctx: &Ctx, deal_id: Option<i64>, c: Currency) 
     Ok(())
 }
 
-/// Money received from a participant.
+/// Money moved between a participant and the organizer: who, in which
+/// currency, how much, and why. A payout is just this; a payment adds how
+/// it was paid and the deal it is for.
 #[derive(Debug, Clone)]
-pub struct RecordPayment {
+pub struct Transfer {
     pub participant_id: i64,
     pub currency: Currency,
     /// Minor units, > 0.
     pub amount: i64,
-    pub method: Option<String>,
     pub memo: Option<String>,
-    pub deal_id: Option<i64>,
 }
 
-impl Request for RecordPayment {
+impl Request for Transfer {
     fn fields() -> Vec<Field> {
         vec![
             Field::of::<Id>("participant_id"),
             Field::of::<CurrencyCode>("currency"),
             Field::of::<Money>("amount"),
-            Field::of::<Opt<Line>>("method"),
             Field::of::<Text>("memo"),
-            Field::of::<Opt<Id>>("deal_id"),
         ]
     }
     fn read(args: &mut Args) -> Result<Self> {
         let participant_id = args.req_id("participant_id")?;
         let currency = args.req_currency("currency")?;
         let amount = args.req_money("amount", currency)?;
-        Ok(RecordPayment {
+        Ok(Transfer {
             participant_id,
             currency,
             amount,
-            method: args.opt_line("method")?,
             memo: args.opt_text("memo")?,
-            deal_id: args.opt_id("deal_id")?,
         })
     }
 }
 
 /// Money handed back to a participant (no deal, no method).
+pub type RecordPayout = Transfer;
+
+/// Money received from a participant.
 #[derive(Debug, Clone)]
-pub struct RecordPayout {
-    pub participant_id: i64,
-    pub currency: Currency,
-    pub amount: i64,
-    pub memo: Option<String>,
+pub struct RecordPayment {
+    pub transfer: Transfer,
+    pub method: Option<String>,
+    pub deal_id: Option<i64>,
 }
 
-impl Request for RecordPayout {
+impl Request for RecordPayment {
     fn fields() -> Vec<Field> {
-        vec![
-            Field::of::<Id>("participant_id"),
-            Field::of::<CurrencyCode>("currency"),
-            Field::of::<Money>("amount"),
-            Field::of::<Text>("memo"),
-        ]
+        let mut f = Transfer::fields();
+        f.push(Field::of::<Opt<Line>>("method"));
+        f.push(Field::of::<Opt<Id>>("deal_id"));
+        f
     }
     fn read(args: &mut Args) -> Result<Self> {
-        let participant_id = args.req_id("participant_id")?;
-        let currency = args.req_currency("currency")?;
-        let amount = args.req_money("amount", currency)?;
-        Ok(RecordPayout {
-            participant_id,
-            currency,
-            amount,
-            memo: args.opt_text("memo")?,
+        Ok(RecordPayment {
+            transfer: Transfer::read(args)?,
+            method: args.opt_line("method")?,
+            deal_id: args.opt_id("deal_id")?,
         })
     }
 }
@@ -342,11 +334,8 @@ pub fn record_payout(ctx: &Ctx, req: RecordPayout) -> Result<EntryView> {
     record(
         ctx,
         RecordPayment {
-            participant_id: req.participant_id,
-            currency: req.currency,
-            amount: req.amount,
+            transfer: req,
             method: None,
-            memo: req.memo,
             deal_id: None,
         },
         Kind::Payout,
@@ -355,11 +344,14 @@ pub fn record_payout(ctx: &Ctx, req: RecordPayout) -> Result<EntryView> {
 
 fn record(ctx: &Ctx, req: RecordPayment, kind: Kind) -> Result<EntryView> {
     let RecordPayment {
-        participant_id,
-        currency,
-        amount,
+        transfer:
+            Transfer {
+                participant_id,
+                currency,
+                amount,
+                memo,
+            },
         method,
-        memo,
         deal_id,
     } = req;
     participants::require(ctx.tx, participant_id)?;
