@@ -201,6 +201,16 @@ async fn desktop_figures() {
         own.as_f64().expect("the app reports its start-up"),
         "ms",
     );
+    // Where the start-up went (see ui/views/deals.js, markStartup).
+    let parts = js(&c, "return window.bookrunStartupParts").await;
+    for part in ["native", "scripts", "data", "paint"] {
+        figure(
+            &out,
+            &format!("desktop_start_part_{part}"),
+            parts[part].as_f64().expect("the app reports its start-up parts"),
+            "ms",
+        );
+    }
 
     let ipc = js_async(
         &c,

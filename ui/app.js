@@ -14,6 +14,9 @@ import * as pickupView from "./views/pickup.js";
 import * as moneyView from "./views/money.js";
 import * as dataView from "./views/data.js";
 
+// The modules are evaluated: the start-up's `scripts` part (views/deals.js).
+window.__bookrunScriptsAt = performance.now();
+
 const routes = [
   [/^\/deals\/new$/, "deals", (m) => editorView.mount(m, null)],
   [/^\/deals\/(\d+)\/edit$/, "deals", (m, id) => editorView.mount(m, Number(id))],
