@@ -207,7 +207,9 @@ async fn desktop_figures() {
         figure(
             &out,
             &format!("desktop_start_part_{part}"),
-            parts[part].as_f64().expect("the app reports its start-up parts"),
+            parts[part]
+                .as_f64()
+                .expect("the app reports its start-up parts"),
             "ms",
         );
     }

@@ -416,14 +416,23 @@ fn pickup_tables(ctx: &Ctx, deal: &Deal, only: Option<&str>) -> Result<Vec<Table
 fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, MerchantOrder)> {
     let c = deal.currency();
     let level = deal.level();
-    let mut qty = vec![0i64; deal.terms.items.len()];
-    let mut got = vec![0i64; deal.terms.items.len()];
-    for (i, q, d) in report_rows::approved_per_item(ctx.tx, deal.id)? {
-        qty[i] = q;
-        got[i] = d;
-    }
     // Once the delivery is recorded: ordered and delivered side by side.
     let delivery = deliveries::recorded_at(ctx.tx, deal.id)?;
+    // The approved quantity of each item is kept with the deal; what was
+    // delivered is read from the bookings, once there is a delivery.
+    let mut qty = deal.item_approved.clone();
+    let mut got = vec![0i64; deal.terms.items.len()];
+    if delivery.is_some() {
+        for (i, q, d) in report_rows::approved_per_item(ctx.tx, deal.id)? {
+            let (Some(qi), Some(gi)) = (qty.get_mut(i), got.get_mut(i)) else {
+                return Err(Error::Storage(format!(
+                    "corrupt booking of deal {}: item {i} out of range",
+                    deal.id
+                )));
+            };
+            (*qi, *gi) = (q, d);
+        }
+    }
     let mut columns = vec![("item", false), ("quantity", true)];
     if delivery.is_some() {
         columns.push(("delivered", true));

@@ -179,16 +179,26 @@ pub fn of_deal(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<(Booking, i64)>> {
+    // Two statements, not `?2 IS NULL OR status = ?2`: SQLite plans a
+    // statement once, and that clause would keep it off the status index.
+    let sql = match status {
+        Some(_) => of_deal_sql("AND b.status = ?2"),
+        None => of_deal_sql("AND ?2 IS NULL"),
+    };
     query_rows(
         conn,
-        &format!(
-            "SELECT {COLUMNS}, {CHARGED_SQL}
-             FROM bookings b
-             WHERE b.deal_id = ?1 AND (?2 IS NULL OR b.status = ?2)
-             ORDER BY b.id LIMIT ?3 OFFSET ?4"
-        ),
+        &sql,
         params![deal_id, status.map(BookingStatus::as_str), limit, offset],
         |r| Ok((from_row(r)?, r.get(15)?)),
+    )
+}
+
+fn of_deal_sql(filter: &str) -> String {
+    format!(
+        "SELECT {COLUMNS}, {CHARGED_SQL}
+         FROM bookings b
+         WHERE b.deal_id = ?1 {filter}
+         ORDER BY b.id LIMIT ?3 OFFSET ?4"
     )
 }
 
@@ -220,6 +230,35 @@ pub fn approved_quantities_but(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The query plan of `sql` on a fresh database, one line per step.
+    fn plan(sql: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::store::open(&dir.path().join("plan.db")).unwrap();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt
+            .query_map(params![1, Option::<&str>::None, -1, 0], |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        rows.join("\n")
+    }
+
+    /// A deal's bookings in one status are found through the status index,
+    /// not by reading every booking of the deal (a 100,000-booking deal's
+    /// pending list took 26 ms with `?2 IS NULL OR status = ?2`).
+    #[test]
+    fn a_status_list_reads_the_status_index() {
+        let p = plan(&of_deal_sql("AND b.status = ?2"));
+        assert!(
+            p.contains("bookings_by_deal (deal_id=? AND status=?)"),
+            "{p}"
+        );
+        let p = plan(&of_deal_sql("AND ?2 IS NULL"));
+        assert!(p.contains("bookings_in_order (deal_id=?)"), "{p}");
+    }
 
     #[test]
     fn the_sql_list_of_active_states_is_is_active() {
