@@ -385,7 +385,6 @@ fn settlement(run: &Run) {
         "insert-child",
         base.to_str().unwrap(),
         &bookings.to_string(),
-        &participants.to_string(),
     ]);
     let (s, mb) = child(&["settle-child", db.to_str().unwrap()]);
     run.figure("settlement", s, "s", Some(base_s));
@@ -453,10 +452,24 @@ fn deliver_child(db: &Path) {
     assert!(broken.is_empty(), "invariants broken: {broken:?}");
 }
 
-/// Child: the baseline, `n` ledger rows (refunds of bookings 1..=n) with one
-/// prepared INSERT in one transaction, on a copy of the same database.
-fn insert_child(db: &Path, n: i64, participants: i64) {
+/// Child: the baseline, one ledger row per approved booking of the deal
+/// (the entries settlement writes: a refund of each booking, to the
+/// booking's own participant, in booking order) with one prepared INSERT in
+/// one transaction, on a copy of the same database. The bookings are read
+/// before the clock starts.
+fn insert_child(db: &Path, n: i64) {
     let mut conn = store::open(db).unwrap();
+    let bookings: Vec<(i64, i64)> = conn
+        .prepare(
+            "SELECT id, participant_id FROM bookings WHERE deal_id = 1 AND status = 'approved'
+             ORDER BY id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(bookings.len() as i64, n, "the deal's approved bookings");
     let start = Instant::now();
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -469,11 +482,11 @@ fn insert_child(db: &Path, n: i64, participants: i64) {
                  VALUES ('refund', ?1, 'organizer', 1, ?2, 'USD', ?3, ?3, 1, ?4)",
             )
             .unwrap();
-        for i in 1..=n {
+        for (booking, participant) in bookings {
             ins.execute(rusqlite::params![
-                (i % participants) + 1,
-                i,
-                100 + i % 250,
+                participant,
+                booking,
+                100 + booking % 250,
                 support::AFTER_CLOSE
             ])
             .unwrap();
@@ -498,11 +511,7 @@ fn main() {
             )
         }
         Some("insert-child") => {
-            return insert_child(
-                Path::new(&args[1]),
-                args[2].parse().unwrap(),
-                args[3].parse().unwrap(),
-            )
+            return insert_child(Path::new(&args[1]), args[2].parse().unwrap())
         }
         _ => {}
     }
