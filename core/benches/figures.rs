@@ -510,9 +510,7 @@ fn main() {
                 args[3].parse().unwrap(),
             )
         }
-        Some("insert-child") => {
-            return insert_child(Path::new(&args[1]), args[2].parse().unwrap())
-        }
+        Some("insert-child") => return insert_child(Path::new(&args[1]), args[2].parse().unwrap()),
         _ => {}
     }
     let smoke = args.iter().any(|a| a == "--smoke");
