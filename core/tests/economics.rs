@@ -58,6 +58,11 @@ fn auto_booking_past_the_limit_is_refused_naming_the_amount_missing() {
     db.book(deal, ann, "Jar", 1); // -64.00
     let msg = db.refused("policy", "book", book_args(deal, ann, 1));
     assert!(msg.contains("needs 28.00 EUR more on the wallet"), "{msg}");
+    // The organizer reads who: the name, with the id for the command line.
+    assert!(
+        msg.starts_with(&format!("Ann (participant {ann}) needs")),
+        "{msg}"
+    );
     // Exactly -limit is allowed: with 128.00 the same booking passes.
     limit(&mut db, ann, json!("128.00"));
     let o = db.book(deal, ann, "Jar", 1);

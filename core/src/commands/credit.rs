@@ -40,14 +40,24 @@ pub fn shortfall(
 pub fn room_for(ctx: &Ctx, participant_id: i64, currency: Currency, charge: i64) -> Result<()> {
     match shortfall(ctx, participant_id, currency, charge)? {
         None => Ok(()),
-        Some(missing) => Err(refusal(participant_id, currency, charge, missing)),
+        Some(missing) => {
+            let who = super::participants::require(ctx.tx, participant_id)?.name;
+            Err(refusal(&who, participant_id, currency, charge, missing))
+        }
     }
 }
 
-/// The refusal of an approval past the credit limit.
-pub fn refusal(participant_id: i64, currency: Currency, charge: i64, missing: i64) -> Error {
+/// The refusal of an approval past the credit limit, naming the
+/// participant (and its id, for the command line).
+pub fn refusal(
+    name: &str,
+    participant_id: i64,
+    currency: Currency,
+    charge: i64,
+    missing: i64,
+) -> Error {
     Error::policy(format!(
-        "participant {participant_id} needs {} {} more on the wallet: this booking charges {} {} and would take the wallet past its credit limit",
+        "{name} (participant {participant_id}) needs {} {} more on the wallet: this booking charges {} {} and would take the wallet past its credit limit",
         currency.format_grouped(missing),
         currency.code(),
         currency.format_grouped(charge),
