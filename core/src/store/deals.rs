@@ -270,12 +270,29 @@ fn cost_text(cost: &Cost) -> String {
     .expect("json")
 }
 
-/// The `deals` columns of the terms, in `TERM_COLUMNS` order.
-const TERM_COLUMNS: &str = "title, description, merchant, currency, opens_at, opens_at_ms,
-    closes_at, closes_at_ms, payment_mode, deposit_percent, min_qty, approval,
-    allowed_domains, max_per_participant, stock, pickup_points, commission_percent";
+/// The `deals` columns the terms are written to; `term_values` gives their
+/// values in this order (the array types keep the two the same length).
+const TERM_COLUMNS: [&str; 17] = [
+    "title",
+    "description",
+    "merchant",
+    "currency",
+    "opens_at",
+    "opens_at_ms",
+    "closes_at",
+    "closes_at_ms",
+    "payment_mode",
+    "deposit_percent",
+    "min_qty",
+    "approval",
+    "allowed_domains",
+    "max_per_participant",
+    "stock",
+    "pickup_points",
+    "commission_percent",
+];
 
-fn term_values(t: &Terms) -> Vec<rusqlite::types::Value> {
+fn term_values(t: &Terms) -> [rusqlite::types::Value; TERM_COLUMNS.len()] {
     use rusqlite::types::Value as V;
     fn text(s: impl Into<String>) -> V {
         V::Text(s.into())
@@ -287,7 +304,7 @@ fn term_values(t: &Terms) -> Vec<rusqlite::types::Value> {
         Payment::Full => None,
         Payment::Deposit(p) => Some(p.to_string()),
     };
-    vec![
+    [
         text(t.title.clone()),
         opt(t.description.clone(), text),
         opt(t.merchant.clone(), text),
@@ -309,20 +326,22 @@ fn term_values(t: &Terms) -> Vec<rusqlite::types::Value> {
 }
 
 /// Inserts a new draft deal with `terms`, created at `now`; returns its id.
+/// Parameters: the term columns, then `now`.
 pub fn insert(conn: &Connection, terms: &Terms, now: &str) -> Result<i64> {
-    let mut values = term_values(terms);
-    let n = values.len();
-    values.push(rusqlite::types::Value::Text(now.to_string()));
-    let marks = (1..=n)
-        .map(|i| format!("?{i}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let n = TERM_COLUMNS.len();
+    let marks = (1..=n).map(|i| format!("?{i}")).collect::<Vec<_>>();
     conn.prepare_cached(&format!(
-        "INSERT INTO deals ({TERM_COLUMNS}, status, created_at, updated_at)
-         VALUES ({marks}, 'draft', ?{last}, ?{last})",
-        last = n + 1
+        "INSERT INTO deals ({}, status, created_at, updated_at)
+         VALUES ({}, 'draft', ?{now}, ?{now})",
+        TERM_COLUMNS.join(", "),
+        marks.join(", "),
+        now = n + 1
     ))?
-    .execute(rusqlite::params_from_iter(values))?;
+    .execute(rusqlite::params_from_iter(
+        term_values(terms)
+            .into_iter()
+            .chain([rusqlite::types::Value::Text(now.to_string())]),
+    ))?;
     let id = conn.last_insert_rowid();
     write_items_and_tiers(conn, id, terms)?;
     Ok(id)
@@ -330,24 +349,26 @@ pub fn insert(conn: &Connection, terms: &Terms, now: &str) -> Result<i64> {
 
 /// Writes new terms over deal `id`'s, at `now`. Items are updated in place
 /// (an open deal keeps its items and their maintained approved totals;
-/// only a draft's may change).
+/// only a draft's may change). Parameters: the term columns, `now`, `id`.
 pub fn update_terms(conn: &Connection, id: i64, terms: &Terms, now: &str) -> Result<()> {
-    let mut values = term_values(terms);
+    let n = TERM_COLUMNS.len();
     let sets = TERM_COLUMNS
-        .split(',')
+        .iter()
         .enumerate()
-        .map(|(i, c)| format!("{} = ?{}", c.trim(), i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let n = values.len();
-    values.push(rusqlite::types::Value::Text(now.to_string()));
-    values.push(rusqlite::types::Value::Integer(id));
+        .map(|(i, c)| format!("{c} = ?{}", i + 1))
+        .collect::<Vec<_>>();
     conn.prepare_cached(&format!(
-        "UPDATE deals SET {sets}, updated_at = ?{} WHERE id = ?{}",
+        "UPDATE deals SET {}, updated_at = ?{} WHERE id = ?{}",
+        sets.join(", "),
         n + 1,
         n + 2
     ))?
-    .execute(rusqlite::params_from_iter(values))?;
+    .execute(rusqlite::params_from_iter(
+        term_values(terms).into_iter().chain([
+            rusqlite::types::Value::Text(now.to_string()),
+            rusqlite::types::Value::Integer(id),
+        ]),
+    ))?;
     write_items_and_tiers(conn, id, terms)
 }
 
