@@ -420,17 +420,17 @@ fn merchant_table(ctx: &Ctx, deal: &Deal) -> Result<(Table, MerchantOrder)> {
     let delivery = deliveries::recorded_at(ctx.tx, deal.id)?;
     // The approved quantity of each item is kept with the deal; what was
     // delivered is read from the bookings, once there is a delivery.
-    let mut qty = deal.item_approved.clone();
+    let qty = &deal.item_approved;
     let mut got = vec![0i64; deal.terms.items.len()];
     if delivery.is_some() {
-        for (i, q, d) in report_rows::approved_per_item(ctx.tx, deal.id)? {
-            let (Some(qi), Some(gi)) = (qty.get_mut(i), got.get_mut(i)) else {
+        for (i, d) in report_rows::delivered_per_item(ctx.tx, deal.id)? {
+            let Some(gi) = got.get_mut(i) else {
                 return Err(Error::Storage(format!(
                     "corrupt booking of deal {}: item {i} out of range",
                     deal.id
                 )));
             };
-            (*qi, *gi) = (q, d);
+            *gi = d;
         }
     }
     let mut columns = vec![("item", false), ("quantity", true)];

@@ -8,15 +8,16 @@ use super::rows::query_rows;
 use crate::error::Result;
 use rusqlite::{params, Connection};
 
-/// Per item of a deal with approved bookings: the item's index, the
-/// quantity approved, and the units delivered (0 before a delivery).
-pub fn approved_per_item(conn: &Connection, deal_id: i64) -> Result<Vec<(usize, i64, i64)>> {
+/// Per item of a deal with approved bookings: the item's index and the
+/// units its approved bookings kept at the delivery (0 before one). The
+/// approved quantities themselves are kept with the deal (`Deal::item_approved`).
+pub fn delivered_per_item(conn: &Connection, deal_id: i64) -> Result<Vec<(usize, i64)>> {
     query_rows(
         conn,
-        "SELECT item, sum(quantity), coalesce(sum(delivered), 0) FROM bookings
+        "SELECT item, coalesce(sum(delivered), 0) FROM bookings
          WHERE deal_id = ?1 AND status = 'approved' GROUP BY item",
         [deal_id],
-        |r| Ok((r.get::<_, i64>(0)? as usize, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get::<_, i64>(0)? as usize, r.get(1)?)),
     )
 }
 
