@@ -114,8 +114,8 @@ class Handler(BaseHTTPRequestHandler):
         body = target.read_bytes()
         if target.name == "index.html":
             body = body.replace(
-                b'<script type="module" src="app.js">',
-                b'<script src="/__dev/tauri-shim.js"></script>\n    <script type="module" src="app.js">',
+                b'<script type="module" src="start.js">',
+                b'<script src="/__dev/tauri-shim.js"></script>\n    <script type="module" src="start.js">',
                 1,
             )
         ctype = MIME.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"

@@ -4,32 +4,47 @@ import { onChanged, onNotification } from "./api.js";
 import { clearError, setErrorRegion, showError } from "./components/errors.js";
 import { toast } from "./components/toast.js";
 import * as dealsView from "./views/deals.js";
-import * as editorView from "./views/deal-editor.js";
-import * as dealView from "./views/deal.js";
-import * as participantsView from "./views/participants.js";
-import * as statementView from "./views/statement.js";
-import * as notificationsView from "./views/notifications.js";
-import * as importView from "./views/import.js";
-import * as pickupView from "./views/pickup.js";
-import * as moneyView from "./views/money.js";
-import * as dataView from "./views/data.js";
+
+// The deals list (the first page) comes with the shell; every other view is
+// loaded when it is first shown, and all of them once the first page is up,
+// so a start evaluates a third of the modules.
+const lazy = (load) => {
+  let loading = null;
+  return () => (loading ??= load().catch((e) => {
+    loading = null;
+    throw e;
+  }));
+};
+const views = {
+  deals: () => Promise.resolve(dealsView),
+  editor: lazy(() => import("./views/deal-editor.js")),
+  deal: lazy(() => import("./views/deal.js")),
+  participants: lazy(() => import("./views/participants.js")),
+  statement: lazy(() => import("./views/statement.js")),
+  notifications: lazy(() => import("./views/notifications.js")),
+  import: lazy(() => import("./views/import.js")),
+  pickup: lazy(() => import("./views/pickup.js")),
+  money: lazy(() => import("./views/money.js")),
+  data: lazy(() => import("./views/data.js")),
+};
 
 // The modules are evaluated: the start-up's `scripts` part (views/deals.js).
 window.__bookrunScriptsAt = performance.now();
 
+// path, sidebar section, view, and how to mount it.
 const routes = [
-  [/^\/deals\/new$/, "deals", (m) => editorView.mount(m, null)],
-  [/^\/deals\/(\d+)\/edit$/, "deals", (m, id) => editorView.mount(m, Number(id))],
-  [/^\/deals\/(\d+)\/repeat$/, "deals", (m, id) => editorView.mount(m, Number(id), { repeated: true })],
-  [/^\/deals\/(\d+)\/import$/, "deals", (m, id) => importView.mount(m, Number(id))],
-  [/^\/deals\/(\d+)\/pickup$/, "deals", (m, id) => pickupView.mount(m, Number(id))],
-  [/^\/deals\/(\d+)$/, "deals", (m, id) => dealView.mount(m, Number(id))],
-  [/^\/deals$/, "deals", (m) => dealsView.mount(m)],
-  [/^\/participants\/(\d+)$/, "participants", (m, id) => statementView.mount(m, Number(id))],
-  [/^\/participants$/, "participants", (m) => participantsView.mount(m)],
-  [/^\/notifications$/, "notifications", (m) => notificationsView.mount(m)],
-  [/^\/money$/, "money", (m) => moneyView.mount(m)],
-  [/^\/data$/, "data", (m) => dataView.mount(m)],
+  [/^\/deals\/new$/, "deals", views.editor, (v, m) => v.mount(m, null)],
+  [/^\/deals\/(\d+)\/edit$/, "deals", views.editor, (v, m, id) => v.mount(m, Number(id))],
+  [/^\/deals\/(\d+)\/repeat$/, "deals", views.editor, (v, m, id) => v.mount(m, Number(id), { repeated: true })],
+  [/^\/deals\/(\d+)\/import$/, "deals", views.import, (v, m, id) => v.mount(m, Number(id))],
+  [/^\/deals\/(\d+)\/pickup$/, "deals", views.pickup, (v, m, id) => v.mount(m, Number(id))],
+  [/^\/deals\/(\d+)$/, "deals", views.deal, (v, m, id) => v.mount(m, Number(id))],
+  [/^\/deals$/, "deals", views.deals, (v, m) => v.mount(m)],
+  [/^\/participants\/(\d+)$/, "participants", views.statement, (v, m, id) => v.mount(m, Number(id))],
+  [/^\/participants$/, "participants", views.participants, (v, m) => v.mount(m)],
+  [/^\/notifications$/, "notifications", views.notifications, (v, m) => v.mount(m)],
+  [/^\/money$/, "money", views.money, (v, m) => v.mount(m)],
+  [/^\/data$/, "data", views.data, (v, m) => v.mount(m)],
 ];
 
 let current = null;
@@ -41,26 +56,42 @@ function markNav(section) {
   });
 }
 
-function route() {
+let routed = 0;
+async function route() {
   const path = location.hash.replace(/^#/, "") || "/deals";
   const match = routes.find(([re]) => re.test(path));
   if (!match) {
     location.replace("#/deals");
     return;
   }
-  const [re, section, mount] = match;
+  const [re, section, view, mount] = match;
+  const turn = ++routed;
+  let module;
+  try {
+    module = await view();
+  } catch (e) {
+    showError(e);
+    return;
+  }
+  // Another route was asked for while this view loaded: that one wins.
+  if (turn !== routed) return;
   const host = document.getElementById("view");
   const root = document.createElement("div");
   root.className = "view";
   host.replaceChildren(root);
   clearError();
   markNav(section);
-  current = mount(root, ...path.match(re).slice(1)) || null;
+  current = mount(module, root, ...path.match(re).slice(1)) || null;
   const heading = root.querySelector("h1");
   if (heading && document.activeElement !== document.body && !root.contains(document.activeElement)) {
     heading.setAttribute("tabindex", "-1");
     heading.focus({ preventScroll: true });
   }
+}
+
+/** Loads every view in the background, so the first visit to each is instant. */
+function loadViews() {
+  for (const view of Object.values(views)) view().catch(() => {});
 }
 
 let pending = null;
@@ -90,4 +121,4 @@ document.querySelector(".skip-link")?.addEventListener("click", (e) => {
 window.addEventListener("hashchange", route);
 window.addEventListener("unhandledrejection", (e) => showError(e.reason));
 listen();
-route();
+route().then(() => setTimeout(loadViews, 300));

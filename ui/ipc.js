@@ -9,8 +9,27 @@ export function tauri() {
   return t;
 }
 
+// Reads asked for before the page's modules have loaded (start.js), each
+// answered once to the first call with the same name and arguments.
+const early = new Map();
+const key = (name, args) => `${name} ${JSON.stringify(args)}`;
+
+/** Asks for a read now, so its answer is on its way while the modules load. */
+export function askEarly(name, args = {}) {
+  early.set(key(name, args), run(name, args));
+}
+
 /** Runs one command. */
-export async function call(name, args = {}) {
+export function call(name, args = {}) {
+  const asked = early.get(key(name, args));
+  if (asked) {
+    early.delete(key(name, args));
+    return asked;
+  }
+  return run(name, args);
+}
+
+async function run(name, args) {
   try {
     return await tauri().core.invoke(name, args);
   } catch (err) {
