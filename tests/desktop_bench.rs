@@ -357,6 +357,7 @@ async fn desktop_figures() {
     )
     .await;
     assert!(shown.as_u64().unwrap_or(0) > 0, "no bookings rows");
+    println!("  (desktop_bookings_100k_render of each visit: {renders:?})");
     renders.sort_by(f64::total_cmp);
     figure(&out, "desktop_bookings_100k_render", renders[2], "ms");
 

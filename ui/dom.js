@@ -102,3 +102,8 @@ export function markEmpty(input) {
   sync();
   return input;
 }
+
+/** Resolves once the page's current state has been painted (the frame after the next). */
+export function painted() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}

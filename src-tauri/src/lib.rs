@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod dialogs;
 pub mod notify;
+pub mod painting;
 pub mod state;
 pub mod watch;
 
