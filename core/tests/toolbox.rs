@@ -237,6 +237,39 @@ fn pickup_cars(db: &mut Db) -> i64 {
 }
 
 #[test]
+fn a_pickup_point_a_waitlisted_booking_chose_cannot_be_removed() {
+    // A waitlisted booking holds its place and moves up by itself: were its
+    // pickup point removed, it would be approved with a point the deal no
+    // longer has (the check counted only pending and approved bookings).
+    let mut db = Db::new();
+    let mut args = cars(json!({"mode": "full"}));
+    args["pickup_points"] = json!(["Town hall", "School"]);
+    args["stock"] = json!(1);
+    let deal = db.open(args);
+    let (ann, ben) = (db.add("Ann"), db.add("Ben"));
+    db.book(deal, ann, "model #1", 1);
+    let waiting = db.ok(
+        "book",
+        json!({"deal_id": deal, "participant_id": ben, "item": "model #1", "quantity": 1,
+               "pickup_point": "School"}),
+    );
+    assert_eq!(waiting["booking"]["status"], "waitlisted");
+    let msg = db.refused(
+        "conflict",
+        "update_deal",
+        json!({"deal_id": deal, "pickup_points": ["Town hall"]}),
+    );
+    assert!(msg.contains("\"School\""), "{msg}");
+    // A point nobody chose still goes.
+    let d = db.ok(
+        "update_deal",
+        json!({"deal_id": deal, "pickup_points": ["School"]}),
+    );
+    assert_eq!(d["pickup_points"], json!(["School"]));
+    db.assert_invariants();
+}
+
+#[test]
 fn a_sign_up_sheet_is_previewed_row_by_row_then_imported_whole() {
     let mut db = Db::new();
     let deal = pickup_cars(&mut db);

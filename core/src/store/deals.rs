@@ -406,12 +406,17 @@ fn write_items_and_tiers(conn: &Connection, id: i64, t: &Terms) -> Result<()> {
     Ok(())
 }
 
-/// Whether active bookings (pending or approved) of the deal chose `point`.
+/// Whether active bookings of the deal (pending, approved or waitlisted:
+/// [`BookingStatus::is_active`](super::bookings::BookingStatus::is_active))
+/// chose `point`.
 pub fn pickup_in_use(conn: &Connection, deal_id: i64, point: &str) -> Result<bool> {
     exists(
         conn,
-        "SELECT 1 FROM bookings WHERE deal_id = ?1 AND pickup_point = ?2
-             AND status IN ('pending', 'approved')",
+        &format!(
+            "SELECT 1 FROM bookings WHERE deal_id = ?1 AND pickup_point = ?2
+             AND status IN {}",
+            super::bookings::ACTIVE_IN
+        ),
         params![deal_id, point],
     )
 }
