@@ -116,10 +116,10 @@ async fn js_async(c: &Client, script: &str) -> Value {
 }
 
 /// Starts the window in a new WebDriver session and waits for its painted
-/// deal list: the session, and the start-up as measured from the WebDriver
-/// request, as the app reports it, and its parts (native, scripts, data,
-/// paint; see ui/views/deals.js, markStartup).
-async fn launch(driver_port: u16, bin: &Path, db: &Path) -> (Client, [f64; 6]) {
+/// deal list: the session, and the start-up figures, each with its name: as
+/// measured from the WebDriver request, as the app reports it, and its
+/// parts (native, scripts, data, paint; see ui/views/deals.js, markStartup).
+async fn launch(driver_port: u16, bin: &Path, db: &Path) -> (Client, [(&'static str, f64); 6]) {
     let caps = json!({
         "browserName": "wry",
         "tauri:options": {"application": bin, "args": ["--db", db]}
@@ -165,12 +165,15 @@ async fn launch(driver_port: u16, bin: &Path, db: &Path) -> (Client, [f64; 6]) {
             .expect("the app reports its start-up parts")
     };
     let sample = [
-        painted,
-        own.as_f64().expect("the app reports its start-up"),
-        part("native"),
-        part("scripts"),
-        part("data"),
-        part("paint"),
+        ("desktop_start_to_deal_list_webdriver", painted),
+        (
+            "desktop_start_to_deal_list",
+            own.as_f64().expect("the app reports its start-up"),
+        ),
+        ("desktop_start_part_native", part("native")),
+        ("desktop_start_part_scripts", part("scripts")),
+        ("desktop_start_part_data", part("data")),
+        ("desktop_start_part_paint", part("paint")),
     ];
     (c, sample)
 }
@@ -217,12 +220,15 @@ async fn desktop_figures() {
     // virtual machine, so the window is started five times and each part's
     // median is the figure; the last session goes on with the other figures.
     let launches = 5;
-    let mut samples: Vec<Vec<f64>> = vec![vec![]; 6];
+    let mut samples: Vec<(&str, Vec<f64>)> = vec![];
     let mut session = None;
     for n in 0..launches {
         let (c, sample) = launch(driver_port, &bin, &db).await;
-        for (i, v) in sample.into_iter().enumerate() {
-            samples[i].push(v);
+        for (i, (name, v)) in sample.into_iter().enumerate() {
+            match samples.get_mut(i) {
+                Some((_, values)) => values.push(v),
+                None => samples.push((name, vec![v])),
+            }
         }
         if n + 1 < launches {
             c.close().await.unwrap();
@@ -231,21 +237,11 @@ async fn desktop_figures() {
         }
     }
     let c = session.unwrap();
-    for (i, name) in [
-        "desktop_start_to_deal_list_webdriver",
-        "desktop_start_to_deal_list",
-        "desktop_start_part_native",
-        "desktop_start_part_scripts",
-        "desktop_start_part_data",
-        "desktop_start_part_paint",
-    ]
-    .iter()
-    .enumerate()
-    {
-        let mut v = samples[i].clone();
-        v.sort_by(f64::total_cmp);
-        figure(&out, name, v[v.len() / 2], "ms");
-        println!("  ({name} of each launch: {:?})", samples[i]);
+    for (name, values) in samples {
+        println!("  ({name} of each launch: {values:?})");
+        let mut sorted = values;
+        sorted.sort_by(f64::total_cmp);
+        figure(&out, name, sorted[sorted.len() / 2], "ms");
     }
     if std::env::var("BENCH_DESKTOP_ONLY").as_deref() == Ok("start") {
         c.close().await.unwrap();
@@ -391,37 +387,38 @@ async fn desktop_figures() {
     // Idle: back on the deals list, then quiet for three seconds.
     js(&c, "location.hash = '#/deals'; return null").await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let app: Vec<u32> = descendants(driver.0.id())
+    // The app's processes, each with its name (`comm`).
+    let app: Vec<(u32, String)> = descendants(driver.0.id())
         .into_iter()
-        .filter(|p| {
+        .map(|p| {
             let comm = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+            (p, comm.trim().to_string())
+        })
+        .filter(|(_, comm)| {
             comm.starts_with("bookrun-deskto")
                 || (comm.starts_with("WebKit") && !comm.starts_with("WebKitWebDriv"))
         })
         .collect();
     assert!(!app.is_empty(), "no app processes found");
-    let pss: f64 = app
-        .iter()
-        .map(|p| proc_kb(format!("/proc/{p}/smaps_rollup"), "Pss:"))
-        .sum();
+    // PSS per kind of process (the shell, the web and network processes),
+    // so the README can say which one holds the memory; the total is theirs.
+    let mut pss_of: Vec<(String, f64)> = vec![];
+    for (p, comm) in &app {
+        let kb = proc_kb(format!("/proc/{p}/smaps_rollup"), "Pss:");
+        let name = comm.trim_start_matches("WebKit").to_lowercase();
+        match pss_of.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, sum)) => *sum += kb,
+            None => pss_of.push((name, kb)),
+        }
+    }
+    let pss: f64 = pss_of.iter().map(|(_, kb)| kb).sum();
     let rss: f64 = app
         .iter()
-        .map(|p| proc_kb(format!("/proc/{p}/status"), "VmRSS:"))
+        .map(|(p, _)| proc_kb(format!("/proc/{p}/status"), "VmRSS:"))
         .sum();
     figure(&out, "desktop_idle_memory_pss", pss / 1024.0, "MiB");
     figure(&out, "desktop_idle_memory_rss", rss / 1024.0, "MiB");
-    // Per process, so the README can say which one holds the memory.
-    let mut parts: Vec<(String, f64)> = vec![];
-    for p in &app {
-        let comm = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
-        let kb = proc_kb(format!("/proc/{p}/smaps_rollup"), "Pss:");
-        let name = comm.trim().trim_start_matches("WebKit").to_lowercase();
-        match parts.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, sum)) => *sum += kb,
-            None => parts.push((name, kb)),
-        }
-    }
-    for (name, kb) in parts {
+    for (name, kb) in pss_of {
         figure(
             &out,
             &format!("desktop_idle_memory_pss_{name}"),

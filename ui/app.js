@@ -3,6 +3,7 @@
 import { onChanged, onNotification } from "./api.js";
 import { clearError, setErrorRegion, showError } from "./components/errors.js";
 import { toast } from "./components/toast.js";
+import { routePath } from "./dom.js";
 import * as dealsView from "./views/deals.js";
 
 // The deals list (the first page) comes with the shell; every other view is
@@ -58,7 +59,7 @@ function markNav(section) {
 
 let routed = 0;
 async function route() {
-  const path = location.hash.replace(/^#/, "") || "/deals";
+  const path = routePath();
   const match = routes.find(([re]) => re.test(path));
   if (!match) {
     location.replace("#/deals");

@@ -103,6 +103,11 @@ export function markEmpty(input) {
   return input;
 }
 
+/** The route the window shows: the hash without its `#`, the deals list by default. */
+export function routePath() {
+  return location.hash.replace(/^#/, "") || "/deals";
+}
+
 /** Resolves once the page's current state has been painted (the frame after the next). */
 export function painted() {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));

@@ -21,9 +21,10 @@ export function askEarly(name, args = {}) {
 
 /** Runs one command. */
 export function call(name, args = {}) {
-  const asked = early.get(key(name, args));
+  const k = key(name, args);
+  const asked = early.get(k);
   if (asked) {
-    early.delete(key(name, args));
+    early.delete(k);
     return asked;
   }
   return run(name, args);

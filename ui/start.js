@@ -3,10 +3,10 @@
 // asked for now: its answer is on its way while the shell's modules load
 // (the start-up's `data` part overlaps its `scripts` part).
 
+import { routePath } from "./dom.js";
 import { askEarly } from "./ipc.js";
 
-const path = location.hash.replace(/^#/, "") || "/deals";
-if (path === "/deals" && window.__TAURI__) askEarly("list_deals", {});
+if (routePath() === "/deals" && window.__TAURI__) askEarly("list_deals", {});
 
 // A shell that cannot load says so instead of leaving the window blank.
 document.querySelector('script[src="app.js"]')?.addEventListener("error", () => {

@@ -4,7 +4,7 @@ import { listDeals } from "../api.js";
 import { load } from "../components/errors.js";
 import { serial } from "../components/serial.js";
 import { table } from "../components/table.js";
-import { el, fill, options } from "../dom.js";
+import { el, fill, options, painted } from "../dom.js";
 import { levelLabel, money, statusBadge, timeEl, unlockText } from "../format.js";
 
 const STATUSES = ["draft", "open", "settled", "failed", "cancelled"];
@@ -40,20 +40,18 @@ export function progressEl(deal) {
 function markStartup(answeredAt) {
   const start = window.__bookrunProcessStart;
   if (typeof start !== "number" || window.bookrunStartupMs !== undefined) return;
-  requestAnimationFrame(() =>
-    setTimeout(() => {
-      if (window.bookrunStartupMs !== undefined) return;
-      const painted = performance.now();
-      const scripts = window.__bookrunScriptsAt ?? 0;
-      window.bookrunStartupParts = {
-        native: performance.timeOrigin - start,
-        scripts,
-        data: answeredAt - scripts,
-        paint: painted - answeredAt,
-      };
-      window.bookrunStartupMs = Date.now() - start;
-    }, 0),
-  );
+  painted().then(() => {
+    if (window.bookrunStartupMs !== undefined) return;
+    const paintedAt = performance.now();
+    const scripts = window.__bookrunScriptsAt ?? 0;
+    window.bookrunStartupParts = {
+      native: performance.timeOrigin - start,
+      scripts,
+      data: answeredAt - scripts,
+      paint: paintedAt - answeredAt,
+    };
+    window.bookrunStartupMs = Date.now() - start;
+  });
 }
 
 export function mount(root) {
