@@ -275,20 +275,69 @@ async fn click(c: &Client, selector: &str) {
     .await;
 }
 
-/// Clicks `selector` until `expect` appears (a click that lands while the
-/// page re-renders the button can be lost; a person would click again).
-async fn click_until(c: &Client, selector: &str, expect: &str) {
-    for _ in 0..3 {
+/// What the page shows around `selector`, for a message when a click had no
+/// effect: the error region, the toasts, the element's box and what is at
+/// its centre now.
+async fn page_state(c: &Client, selector: &str) -> Value {
+    js(
+        c,
+        "const e = document.querySelector(arguments[0]);
+         const r = e?.getBoundingClientRect();
+         const at = r ? document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) : null;
+         return {
+           error: document.getElementById('error')?.innerText ?? '',
+           toasts: [...document.querySelectorAll('[data-test=toast]')].map((t) => t.innerText),
+           element: r ? [r.x, r.y, r.width, r.height] : null,
+           at_its_centre: at ? (at.dataset?.test || at.tagName) : null,
+           scroll_y: scrollY,
+         };",
+        vec![json!(selector)],
+    )
+    .await
+}
+
+/// Clicks `selector` until `done` says the click took effect. A click that
+/// lands while the page redraws the panel under it can be lost (the button
+/// is replaced between press and release, or the panel moves under the
+/// pointer); a person would click again, and so does this, after 5 s and
+/// only while the element is still there and no error shows, printing what
+/// the page showed.
+async fn click_until_done<F, Fut>(c: &Client, selector: &str, done: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for attempt in 1..=3 {
         click(c, selector).await;
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(5) {
-            if !attrs(c, expect, "class").await.is_empty() {
+            if done().await {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let state = page_state(c, selector).await;
+        eprintln!("click {attempt} on {selector} had no effect in 5 s; the page: {state}");
+        assert!(
+            state["error"].as_str().is_some_and(str::is_empty) && !state["element"].is_null(),
+            "clicking {selector} did not take effect; the page: {state}"
+        );
     }
-    panic!("clicking {selector} did not bring {expect}");
+    panic!("clicking {selector} three times did not take effect");
+}
+
+/// Clicks `selector` until `expect` appears.
+async fn click_until(c: &Client, selector: &str, expect: &str) {
+    click_until_done(c, selector, || async {
+        !attrs(c, expect, "class").await.is_empty()
+    })
+    .await;
+}
+
+/// Clicks an export button until its file is written; returns the file's bytes.
+async fn export(c: &Client, selector: &str, path: &Path) -> Vec<u8> {
+    click_until_done(c, selector, || async { path.exists() }).await;
+    wait_file(path).await
 }
 
 async fn type_into(c: &Client, selector: &str, text: &str) {
@@ -412,12 +461,32 @@ async fn book_and_approve(c: &Client, participant: i64, name: &str, item: &str) 
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    click(c, &test_id(&format!("approve-{id}"))).await;
-    let start = Instant::now();
-    while queued(c).await.contains(&id) {
-        assert!(start.elapsed() < WAIT, "booking {id} stayed in the queue");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // Count the queue's redraws (fill empties the panel first).
+    js(
+        c,
+        "window.queueDraws = 0;
+         window.queueWatch?.disconnect();
+         window.queueWatch = new MutationObserver((records) => {
+           window.queueDraws += records.filter((r) => r.removedNodes.length > 0).length;
+         });
+         window.queueWatch.observe(document.querySelector('[data-test=approval-queue]'), {childList: true});",
+        vec![],
+    )
+    .await;
+    click_until_done(c, &test_id(&format!("approve-{id}")), || async {
+        !queued(c).await.contains(&id)
+    })
+    .await;
+    // The approval's own refresh draws the queue once; the notification an
+    // approval causes (minimum or tier reached) drew it a second time, 120 ms
+    // later, where a click on the next button could be lost.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let draws = js(c, "return window.queueDraws;", vec![]).await;
+    assert_eq!(
+        draws,
+        json!(1),
+        "approving booking {id} redrew the queue {draws} times"
+    );
     id
 }
 
@@ -764,14 +833,22 @@ async fn toolbox_flow(desk: &Desktop, c: &Client, deal: i64, exports: &Path) {
         "{commission}"
     );
     desk.answer_dialogs(exports, None);
-    click(c, &test_id("export-order-csv")).await;
-    let csv = wait_file(&exports.join("order-olive-oil.csv")).await;
+    let csv = export(
+        c,
+        &test_id("export-order-csv"),
+        &exports.join("order-olive-oil.csv"),
+    )
+    .await;
     assert_eq!(
         String::from_utf8(csv).unwrap(),
         "item,quantity,unit price,total\n5 l tin,6,38.00,228.00\ntotal,6,,228.00\n"
     );
-    click(c, &test_id("export-order-pdf")).await;
-    let pdf = wait_file(&exports.join("order-olive-oil.pdf")).await;
+    let pdf = export(
+        c,
+        &test_id("export-order-pdf"),
+        &exports.join("order-olive-oil.pdf"),
+    )
+    .await;
     assert!(pdf.starts_with(b"%PDF-"));
     find(c, &test_id("toolbox")).await;
     js(
@@ -822,10 +899,13 @@ async fn toolbox_flow(desk: &Desktop, c: &Client, deal: i64, exports: &Path) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    click(c, &test_id("export-pickup-pdf")).await;
-    assert!(wait_file(&exports.join("pickup-olive-oil.pdf"))
-        .await
-        .starts_with(b"%PDF-"));
+    let pdf = export(
+        c,
+        &test_id("export-pickup-pdf"),
+        &exports.join("pickup-olive-oil.pdf"),
+    )
+    .await;
+    assert!(pdf.starts_with(b"%PDF-"));
     desk.shot(c, "toolbox-pickup").await;
 
     // Money: who owes what, then Dora pays by bank transfer with her reference.
@@ -871,8 +951,13 @@ async fn toolbox_flow(desk: &Desktop, c: &Client, deal: i64, exports: &Path) {
             .any(|d| d["participant_id"] == gus && d["owes"] == "84.00"),
         "{gus_owes}"
     );
-    click(c, &test_id("export-ledger-csv")).await;
-    let ledger = String::from_utf8(wait_file(&exports.join("ledger.csv")).await).unwrap();
+    let ledger = export(
+        c,
+        &test_id("export-ledger-csv"),
+        &exports.join("ledger.csv"),
+    )
+    .await;
+    let ledger = String::from_utf8(ledger).unwrap();
     assert!(
         ledger.contains("payment") && ledger.contains("126.00"),
         "{ledger}"

@@ -101,13 +101,16 @@ function refreshSoon() {
   pending = setTimeout(() => current && current.refresh && current.refresh(), 120);
 }
 
+// A notification only shows a toast: the change behind it is already being
+// drawn. Either the window's own command caused it, and the view refreshes
+// when the command answers, or the background task found it (another
+// process's commit, an overdue settlement), and then \`changed\` comes too.
+// Refreshing for it as well drew the page twice, 120 ms apart, and a click
+// landing between the two was lost with the button it pressed.
 function listen() {
   try {
     onChanged(refreshSoon).catch((e) => showError(e));
-    onNotification((event) => {
-      toast(event);
-      refreshSoon();
-    }).catch((e) => showError(e));
+    onNotification(toast).catch((e) => showError(e));
   } catch (e) {
     showError(e);
   }
