@@ -193,7 +193,17 @@ impl Desktop {
         std::fs::read_to_string(&self.dbus_log).unwrap_or_default()
     }
 
+    /// A screenshot of what the page shows now: taken after two painted
+    /// frames, as WebKit's snapshot can be of a frame before the last change
+    /// (the bank review was shot still showing the previous preview).
     async fn shot(&self, c: &Client, name: &str) {
+        c.execute_async(
+            "const done = arguments[arguments.length - 1];
+             requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)));",
+            vec![],
+        )
+        .await
+        .unwrap();
         let png = c.screenshot().await.unwrap();
         std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
     }
@@ -427,6 +437,28 @@ async fn marker_x(c: &Client) -> String {
     attrs(c, &selector, "x1").await.remove(0)
 }
 
+/// The pairs of words in the ladder chart drawn over each other (each by its
+/// text), none on a readable chart. A text's box is its line box, taller
+/// than its letters: boxes that meet by 3 px or less (a label above its
+/// price) do not count.
+async fn ladder_overlaps(c: &Client) -> Value {
+    find(c, &test_id("ladder")).await;
+    js(
+        c,
+        "const boxes = [...document.querySelectorAll('[data-test=ladder] text')]
+           .map((t) => [t.textContent, t.getBoundingClientRect()])
+           .filter(([, r]) => r.width > 0);
+         const over = (a, b) =>
+           Math.min(a.right, b.right) - Math.max(a.left, b.left) > 3 &&
+           Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 3;
+         const pairs = [];
+         boxes.forEach(([ta, a], i) => boxes.slice(i + 1).forEach(([tb, b]) => { if (over(a, b)) pairs.push([ta, tb]); }));
+         return pairs;",
+        vec![],
+    )
+    .await
+}
+
 /// The ids of the bookings waiting in the approval queue.
 async fn queued(c: &Client) -> Vec<i64> {
     attrs(c, "[data-test^=\"approve-\"]", "data-test")
@@ -600,6 +632,7 @@ async fn flow(desk: &Desktop, c: &Client, ann: i64, ben: i64) {
     let x2 = marker_x(c).await;
     assert_ne!(x0, x2, "the approved marker did not move");
     let third = book_and_approve(c, ann, "Ann Archer", "e-bike").await;
+    assert_eq!(ladder_overlaps(c).await, json!([]));
     wait_text(c, &test_id("deal-level"), |t| t.contains("1")).await;
     let unlock = text(c, &test_id("unlock-text")).await;
     assert!(
@@ -708,6 +741,17 @@ async fn flow(desk: &Desktop, c: &Client, ann: i64, ben: i64) {
     go(c, &format!("#/deals/{deal_id}")).await;
     find(c, &test_id("ladder")).await;
     desk.shot(c, "deal").await;
+}
+
+/// What `participant` owes in `currency` (`outstanding`), "0.00" for nothing.
+fn owes(desk: &Desktop, participant: i64, currency: &str) -> String {
+    let all = desk.cli("outstanding", json!({}));
+    let row = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["participant_id"] == participant && d["currency"] == currency);
+    row.map_or("0.00".into(), |d| d["owes"].as_str().unwrap().to_string())
 }
 
 /// Waits until `path` exists and returns its bytes.
@@ -942,15 +986,29 @@ async fn toolbox_flow(desk: &Desktop, c: &Client, deal: i64, exports: &Path) {
     set_value(c, "#bank-csv", &statement).await;
     click(c, &test_id("preview-bank")).await;
     assert_eq!(text(c, &test_id("bank-status-2")).await, "duplicate");
-    let gus_owes = desk.cli("outstanding", json!({}));
-    assert!(
-        gus_owes
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["participant_id"] == gus && d["owes"] == "84.00"),
-        "{gus_owes}"
-    );
+    assert_eq!(owes(desk, gus, "USD"), "84.00");
+    // A credit with neither a reference nor an amount anyone owes stays
+    // unmatched; the organizer finds Gus by name in its row (a search, not
+    // a list of every participant) and assigns it to him.
+    let transfer = "Date;Amount;Reference;Name\n2026-11-25;50,00;cash deposit;G. S.\n";
+    set_value(c, "#bank-csv", transfer).await;
+    click(c, &test_id("preview-bank")).await;
+    wait_text(c, &test_id("bank-status-2"), |t| t == "unmatched").await;
+    type_into(c, &test_id("assign-2"), "Zed").await;
+    let none = text(c, &test_id("participant-none")).await;
+    assert!(none.contains("No participant matches"), "{none}");
+    type_into(c, &test_id("assign-2"), "Gu").await;
+    click(c, &test_id(&format!("participant-option-{gus}"))).await;
+    wait_text(c, &test_id("bank-status-2"), |t| t == "matched").await;
+    let summary = text(c, &test_id("bank-summary")).await;
+    assert!(summary.starts_with("1 payment of 50.00 USD"), "{summary}");
+    desk.shot(c, "bank-assigned").await;
+    click(c, &test_id("record-bank")).await;
+    wait_text(c, &test_id("bank-status"), |t| {
+        t.contains("Recorded 1 payment")
+    })
+    .await;
+    assert_eq!(owes(desk, gus, "USD"), "34.00");
     let ledger = export(
         c,
         &test_id("export-ledger-csv"),
@@ -1175,6 +1233,15 @@ async fn economics_flow(desk: &Desktop, c: &Client, ann: i64, deal: i64) {
     .await;
     assert_eq!(worst, json!(["worst 18: -16.00"]));
     assert_eq!(attrs(c, &test_id("loss-band"), "class").await.len(), 1);
+    // A minimum of 1 against a chart to 23 units: a narrow band below the
+    // minimum, whose words went over the Minimum step's label and price.
+    assert_eq!(ladder_overlaps(c).await, json!([]));
+    js(
+        c,
+        "document.querySelector('[data-test=ladder]').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await;
     desk.shot(c, "deal-loss-band").await;
 }
 

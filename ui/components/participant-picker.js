@@ -16,10 +16,12 @@ const ASKED = 51;
 const label = (p) => (p.email ? `${p.name} <${p.email}>` : p.name);
 
 /**
- * `onPick(participant)` is called when one is chosen or created. Returns
- * `{node, input, value(), clear(), focus()}`; `value()` is the chosen id or null.
+ * `onPick(participant)` is called when one is chosen or created (`allowNew`:
+ * whether "Add … as a new participant" is offered; `inline`: see below). Returns `{node, chosen,
+ * newBox, input, value(), set(p), clear(), focus()}`; `value()` is the chosen
+ * id or null; `set(p)` shows `p` as chosen without calling `onPick`.
  */
-export function participantPicker({ id = "book-participant", onPick = () => {}, remember = () => {} } = {}) {
+export function participantPicker({ id = "book-participant", test = "participant-search", label: name = null, onPick = () => {}, remember = () => {}, allowNew = true, inline = false } = {}) {
   const listId = `${id}-list`;
   const input = el("input", {
     type: "text",
@@ -32,13 +34,16 @@ export function participantPicker({ id = "book-participant", onPick = () => {}, 
     spellcheck: "false",
     placeholder: "Type a name, e-mail or phone",
     "data-field": "participant_id",
-    "data-test": "participant-search",
+    "data-test": test,
+    "aria-label": name,
   });
   const list = el("ul", { id: listId, role: "listbox", class: "combo-list", "aria-label": "Matching participants", hidden: true });
   const count = el("p", { class: "sr-only", role: "status", "aria-live": "polite" });
   const chosen = el("p", { class: "hint chosen", "data-test": "participant-chosen" });
   const newBox = el("div", { class: "new-participant", hidden: true, "data-test": "new-participant" });
-  const node = el("div", { class: "combo" }, input, list, count);
+  // `inline`: the matches push what follows down instead of floating over
+  // it (in a table cell, whose scrolling wrapper would clip a popup).
+  const node = el("div", { class: inline ? "combo inline" : "combo" }, input, list, count);
 
   let picked = null;
   let options = [];
@@ -64,11 +69,15 @@ export function participantPicker({ id = "book-participant", onPick = () => {}, 
     fill(list);
   }
 
-  function choose(p) {
+  function show(p) {
     picked = p;
     remember(p);
     input.value = p.name;
-    fill(chosen, "Booking for ", el("strong", {}, label(p)), p.reputation ? ` · reputation ${p.reputation > 0 ? "+" : ""}${p.reputation}` : "");
+    fill(chosen, allowNew ? "Booking for " : "", el("strong", {}, label(p)), p.reputation ? ` · reputation ${p.reputation > 0 ? "+" : ""}${p.reputation}` : "");
+  }
+
+  function choose(p) {
+    show(p);
     close();
     newBox.hidden = true;
     onPick(p);
@@ -77,7 +86,7 @@ export function participantPicker({ id = "book-participant", onPick = () => {}, 
   function render(matches, query) {
     options = [
       ...matches.slice(0, SHOWN).map((p) => ({ p })),
-      ...(query ? [{ add: query }] : []),
+      ...(query && allowNew ? [{ add: query }] : []),
     ];
     fill(
       list,
@@ -98,8 +107,11 @@ export function participantPicker({ id = "book-participant", onPick = () => {}, 
     );
     const total = matches.length >= ASKED ? `more than ${ASKED - 1}` : String(matches.length);
     const more = matches.length > SHOWN ? ` (the first ${SHOWN} of ${total}: type more to narrow)` : "";
-    fill(count, matches.length ? `${matches.length} matching${more}` : "No participant matches; you can add one.");
-    list.hidden = options.length === 0;
+    fill(count, matches.length ? `${matches.length} matching${more}` : allowNew ? "No participant matches; you can add one." : "No participant matches.");
+    // Without an "Add …" option, no match is said in the list itself.
+    const none = !options.length && query;
+    if (none) fill(list, el("li", { role: "option", "aria-disabled": "true", class: "opt-none", "data-test": "participant-none" }, `No participant matches “${query}”`));
+    list.hidden = !options.length && !none;
     input.setAttribute("aria-expanded", String(!list.hidden));
     setActive(matches.length ? 0 : options.length ? 0 : -1);
   }
@@ -195,6 +207,7 @@ export function participantPicker({ id = "book-participant", onPick = () => {}, 
     newBox,
     input,
     value: () => (picked ? picked.id : null),
+    set: show,
     clear() {
       picked = null;
       input.value = "";

@@ -5,7 +5,7 @@
 
 import * as api from "../api.js";
 import { confirmDialog } from "../components/dialog.js";
-import { attempt, load } from "../components/errors.js";
+import { attempt } from "../components/errors.js";
 import { table } from "../components/table.js";
 import { el, fill, options } from "../dom.js";
 import { money, moneyEl, plural } from "../format.js";
@@ -120,13 +120,14 @@ export function deliveryPanel(dealId, done) {
     return f;
   }
 
-  async function update(deal, people) {
+  /** `orderAsked`: the deal page's one ask for the merchant order (null when it failed). */
+  async function update(deal, people, orderAsked) {
     if (deal.status !== "settled") {
       node.hidden = true;
       fill(node);
       return;
     }
-    const order = await load(() => api.merchantOrder({ deal_id: dealId }));
+    const order = await orderAsked;
     if (!order) return;
     node.hidden = false;
     const recorded = order.items.some((it) => it.delivered !== undefined);

@@ -44,11 +44,9 @@ function orderTable(order) {
 export function toolboxPanel(dealId) {
   const node = el("section", { class: "panel", "aria-labelledby": "toolbox-h", "data-test": "toolbox" });
 
-  async function update(deal) {
-    const [share, order] = await Promise.all([
-      load(() => api.shareText({ deal_id: dealId })),
-      load(() => api.merchantOrder({ deal_id: dealId })),
-    ]);
+  /** `orderAsked`: the deal page's one ask for the merchant order (null when it failed). */
+  async function update(deal, orderAsked) {
+    const [share, order] = await Promise.all([load(() => api.shareText({ deal_id: dealId })), orderAsked]);
     if (!share || !order) return;
     const name = slug(deal.title);
     fill(

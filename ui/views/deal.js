@@ -286,7 +286,9 @@ export function mount(root, dealId) {
     // (on a large deal the most costly call: its totals read every line,
     // 76 ms for 100,000 bookings) once they are painted, so it never holds
     // up the bookings nor competes with their first frame.
-    await Promise.all([bookings.update(deal), delivery.update(deal, people.map), toolbox.update(deal)]);
+    // The merchant order is asked once, for the toolbox and the delivery panel.
+    const order = load(() => api.merchantOrder({ deal_id: deal.id }));
+    await Promise.all([bookings.update(deal), delivery.update(deal, people.map, order), toolbox.update(deal, order)]);
     await painted();
     const s = deal.status === "draft" ? null : await settlement.load(people);
     await settlement.update(deal, people.map, s);

@@ -22,6 +22,22 @@ function steps(deal, item) {
   return list.filter((s, i) => !list.slice(i + 1).some((later) => later.from === s.from));
 }
 
+/** Widths (px of the chart) the words "below minimum" need: across the band, and up along it. */
+const NOTE_ACROSS = 100;
+const NOTE_ALONG = 16;
+
+/**
+ * The words of the band below the minimum (`width` wide from `left`): across
+ * it where they fit; up along it in a narrow band (across, they went over
+ * the Minimum step's label and price); in the band's title alone when even
+ * that is too narrow.
+ */
+function belowNote(width, left, baseY) {
+  if (width >= NOTE_ACROSS) return svg("text", { x: left + 6, y: M.top + 8, class: "ladder-note" }, "below minimum");
+  if (width < NOTE_ALONG) return null;
+  return svg("text", { x: 0, y: 0, transform: `translate(${left + width / 2 + 4} ${baseY - 6}) rotate(-90)`, class: "ladder-note" }, "below minimum");
+}
+
 /** `ladder(deal, {item, losses})`: `losses` are `check_tiers`' ranges for that item. */
 export function ladder(deal, { item = 0, losses = [] } = {}) {
   const st = steps(deal, item);
@@ -38,10 +54,15 @@ export function ladder(deal, { item = 0, losses = [] } = {}) {
   const baseY = H - M.bottom;
   const textId = `unlock-${deal.id}`;
 
+  const band = x(deal.min_qty) - x(0);
   const parts = [
     svg("title", {}, `Tier ladder: price of ${deal.items[item].name} by approved quantity`),
-    svg("rect", { x: x(0), y: M.top - 6, width: x(deal.min_qty) - x(0), height: baseY - M.top + 6, class: "ladder-below" }),
-    svg("text", { x: x(0) + 6, y: M.top + 8, class: "ladder-note" }, "below minimum"),
+    svg(
+      "rect",
+      { x: x(0), y: M.top - 6, width: band, height: baseY - M.top + 6, class: "ladder-below", "data-test": "below-minimum" },
+      svg("title", {}, `Below the minimum of ${deal.min_qty} units the deal does not happen`),
+    ),
+    belowNote(band, x(0), baseY),
     svg("line", { x1: x(0), y1: baseY, x2: x(xMax), y2: baseY, class: "ladder-axis" }),
   ];
   for (const l of losses) {

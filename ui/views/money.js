@@ -7,8 +7,9 @@ import * as api from "../api.js";
 import { attempt, load } from "../components/errors.js";
 import { copyText, csvFileInput, exportButtons } from "../components/files.js";
 import { serial } from "../components/serial.js";
+import { participantPicker } from "../components/participant-picker.js";
 import { table } from "../components/table.js";
-import { el, field, fill, options } from "../dom.js";
+import { el, field, fill } from "../dom.js";
 import { money, moneyEl, plural, timeEl } from "../format.js";
 
 /** The key of a wallet row: participant and currency ("4-USD"). */
@@ -239,7 +240,6 @@ export function mount(root) {
     field("Or paste the statement", text),
     el("div", { class: "form-actions" }, el("button", { type: "submit", class: "primary", "data-test": "preview-bank" }, "Review"), bankStatus),
   );
-  let people = [];
   let reviewed = null;
   // line -> participant id chosen in the review ("" = leave unmatched), and skipped lines
   const chosen = new Map();
@@ -248,6 +248,36 @@ export function mount(root) {
   function bankArgs() {
     const assign = [...chosen].filter(([, p]) => p).map(([line, p]) => ({ line, participant_id: Number(p) }));
     return { currency: currency.value.trim(), csv: reviewed, assign, skip: [...skipped] };
+  }
+
+  /** Whose payment an unmatched row is: a search over the participants (never all of them listed). */
+  function assignCell(row, currency) {
+    const assign = (value) => {
+      chosen.set(row.line, value);
+      preview(true);
+    };
+    const picker = participantPicker({
+      id: `assign-${row.line}`,
+      test: `assign-${row.line}`,
+      label: `Participant for line ${row.line}`,
+      allowNew: false,
+      inline: true,
+      onPick: (p) => assign(String(p.id)),
+    });
+    const assigned = row.matched_by === "assigned";
+    if (assigned) picker.set({ id: row.participant_id, name: row.participant });
+    return [
+      picker.node,
+      assigned
+        ? el(
+            "p",
+            { class: "hint" },
+            `Assigned by you; balance after: ${money(row.balance_after, currency)}. `,
+            el("button", { type: "button", class: "link", "data-test": `unassign-${row.line}`, onclick: () => assign("") }, "Leave unmatched"),
+          )
+        : null,
+      row.reason ? el("p", { class: "hint" }, row.reason) : null,
+    ];
   }
 
   async function preview(keepChoices = false) {
@@ -260,7 +290,6 @@ export function mount(root) {
     const r = await attempt(() => api.previewBankImport(bankArgs()), bankForm);
     if (!r) return;
     const s = r.summary;
-    const who = [["", "— leave unmatched —"], ...people.map((p) => [p.id, `${p.name} (${p.reference})`])];
     fill(
       review,
       el("h3", {}, "Review"),
@@ -285,16 +314,9 @@ export function mount(root) {
             className: "wrap",
             cell: (row) => {
               if (row.status === "matched" && row.matched_by !== "assigned") {
-                return `${row.participant} (by ${row.matched_by === "reference" ? "reference" : "amount due"}); balance after: ${money(row.balance_after)}`;
+                return `${row.participant} (by ${row.matched_by === "reference" ? "reference" : "amount due"}); balance after: ${money(row.balance_after, r.currency)}`;
               }
-              if (row.status === "unmatched" || row.matched_by === "assigned") {
-                const sel = el("select", { "aria-label": `Participant for line ${row.line}`, "data-test": `assign-${row.line}` }, options(who, chosen.get(row.line) ?? ""));
-                sel.addEventListener("change", () => {
-                  chosen.set(row.line, sel.value);
-                  preview(true);
-                });
-                return [sel, row.reason ? el("p", { class: "hint" }, row.reason) : null];
-              }
+              if (row.status === "unmatched" || row.matched_by === "assigned") return assignCell(row, r.currency);
               if (row.status === "error") return el("span", { class: "danger-text" }, row.error);
               if (row.status === "duplicate") return `imported ${row.imported_at}`;
               return "";
@@ -354,14 +376,13 @@ export function mount(root) {
   fill(ledgerActions, exportButtons("Ledger", exportLedger, {}, "ledger", "export-ledger"));
 
   async function draw() {
-    const [debts, due, list] = await Promise.all([load(() => api.outstanding({})), load(() => api.payoutsDue({})), load(() => api.listParticipants({}))]);
+    const [debts, due] = await Promise.all([load(() => api.outstanding({})), load(() => api.payoutsDue({}))]);
     // Focus inside the open form comes back after the rows are redrawn.
     const active = document.activeElement;
     const keep = open && open.form.contains(active) ? active : null;
     if (debts) renderOwes(debts);
     if (due) renderPayouts(due);
     if (keep && keep.isConnected && document.activeElement !== keep) keep.focus({ preventScroll: true });
-    if (list) people = list;
   }
 
   refresh();
