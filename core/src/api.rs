@@ -17,7 +17,7 @@ use crate::commands::{
     backups, bookings, credit, deals, deliveries, economics, imports, ledger, notifications,
     participants, repeat, reports, reputation, settlement, Ctx,
 };
-use crate::error::{Error, Result};
+use crate::error::{Collect, Error, Result};
 #[allow(unused_imports)]
 use crate::export;
 use rusqlite::{Connection, TransactionBehavior};
@@ -122,9 +122,12 @@ fn respond<Req: Request, Res: Serialize>(
     args: &mut Args,
     run: impl FnOnce(Req) -> Result<Res>,
 ) -> Result<Value> {
-    let req = Req::read(args)?;
-    args.finish()?;
-    let res = run(req)?;
+    // The bad fields and the unknown ones, in one answer.
+    let mut all = Collect::default();
+    let req = all.take(Req::read(args))?;
+    all.take(args.finish())?;
+    all.finish()?;
+    let res = run(Collect::kept(req)?)?;
     serde_json::to_value(res).map_err(|e| Error::Storage(format!("cannot encode the result: {e}")))
 }
 

@@ -384,7 +384,9 @@ impl Field {
 }
 
 /// A command's request: read from the JSON arguments by `Args` (the caller
-/// then refuses any field nobody read), and described field by field.
+/// then refuses any field nobody read), and described field by field. A
+/// reader reads every field before it answers, so that a validation error
+/// names every bad field (`error::Collect`), not only the first.
 pub trait Request: Sized {
     fn fields() -> Vec<Field>;
     fn read(args: &mut Args) -> Result<Self>;
@@ -588,11 +590,13 @@ macro_rules! request {
             fn fields() -> Vec<$crate::args::Field> {
                 vec![$($crate::args::Field::of::<$kind>(stringify!($field))),*]
             }
-            #[allow(unused_variables)]
+            /// Reads every field, so that one answer names every bad one.
+            #[allow(unused_variables, unused_mut)]
             fn read(args: &mut $crate::args::Args) -> $crate::error::Result<Self> {
-                Ok($name {
-                    $($field: <$kind as $crate::args::Arg>::read(args, stringify!($field))?,)*
-                })
+                let mut all = $crate::error::Collect::default();
+                $(let $field = all.take(<$kind as $crate::args::Arg>::read(args, stringify!($field)))?;)*
+                all.finish()?;
+                Ok($name { $($field: $crate::error::Collect::kept($field)?,)* })
             }
         }
     };

@@ -69,6 +69,12 @@ impl Collect {
         self.errors.is_empty()
     }
 
+    /// After `finish`: a value `take` kept (each was, when nothing was
+    /// collected; `None` then is a bug in the reader, not bad input).
+    pub fn kept<T>(value: Option<T>) -> Result<T> {
+        value.ok_or_else(|| Error::Storage("a field was neither read nor refused".into()))
+    }
+
     /// `Ok` when nothing was collected, else the one error naming them all.
     pub fn finish(self) -> Result<()> {
         let mut errors = self.errors;

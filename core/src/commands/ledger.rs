@@ -10,7 +10,7 @@
 
 use super::{participants, Ctx};
 use crate::args::{Args, CurrencyCode, Field, Id, Line, Money, Opt, Request, Text};
-use crate::error::{Error, Result};
+use crate::error::{Collect, Error, Result};
 use crate::money::Currency;
 use crate::store::{self, entries};
 use rusqlite::Transaction;
@@ -255,14 +255,22 @@ impl Request for Transfer {
         ]
     }
     fn read(args: &mut Args) -> Result<Self> {
-        let participant_id = args.req_id("participant_id")?;
-        let currency = args.req_currency("currency")?;
-        let amount = args.req_money("amount", currency)?;
+        let mut all = Collect::default();
+        let participant_id = all.take(args.req_id("participant_id"))?;
+        let currency = all.take(args.req_currency("currency"))?;
+        // An amount is read in its currency's minor units: without a
+        // currency it is only marked as read.
+        let amount = match currency {
+            Some(c) => all.take(args.req_money("amount", c))?,
+            None => args.raw("amount").and(None),
+        };
+        let memo = all.take(args.opt_text("memo"))?;
+        all.finish()?;
         Ok(Transfer {
-            participant_id,
-            currency,
-            amount,
-            memo: args.opt_text("memo")?,
+            participant_id: Collect::kept(participant_id)?,
+            currency: Collect::kept(currency)?,
+            amount: Collect::kept(amount)?,
+            memo: Collect::kept(memo)?,
         })
     }
 }
@@ -286,10 +294,15 @@ impl Request for RecordPayment {
         f
     }
     fn read(args: &mut Args) -> Result<Self> {
+        let mut all = Collect::default();
+        let transfer = all.take(Transfer::read(args))?;
+        let method = all.take(args.opt_line("method"))?;
+        let deal_id = all.take(args.opt_id("deal_id"))?;
+        all.finish()?;
         Ok(RecordPayment {
-            transfer: Transfer::read(args)?,
-            method: args.opt_line("method")?,
-            deal_id: args.opt_id("deal_id")?,
+            transfer: Collect::kept(transfer)?,
+            method: Collect::kept(method)?,
+            deal_id: Collect::kept(deal_id)?,
         })
     }
 }

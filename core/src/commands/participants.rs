@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::args::{Args, Field, IntIn, Line, Opt, Request, Text};
-use crate::error::{Error, Result};
+use crate::error::{Collect, Error, Result};
 use crate::money::Currency;
 use crate::store::participants::{self as table, NewParticipant, Profile};
 use rusqlite::Transaction;
@@ -125,16 +125,22 @@ impl Request for AddParticipant {
         ]
     }
     fn read(args: &mut Args) -> Result<Self> {
-        let name = args.req_line("name")?;
-        let email = args.opt_line("email")?;
-        if let Some(e) = &email {
-            check_email(&args.field("email"), e)?;
-        }
+        let mut all = Collect::default();
+        let name = all.take(args.req_line("name"))?;
+        let email = all.take(args.opt_line("email").and_then(|email| {
+            if let Some(e) = &email {
+                check_email(&args.field("email"), e)?;
+            }
+            Ok(email)
+        }))?;
+        let phone = all.take(args.opt_line("phone"))?;
+        let note = all.take(args.opt_text("note"))?;
+        all.finish()?;
         Ok(AddParticipant {
-            name,
-            email,
-            phone: args.opt_line("phone")?,
-            note: args.opt_text("note")?,
+            name: Collect::kept(name)?,
+            email: Collect::kept(email)?,
+            phone: Collect::kept(phone)?,
+            note: Collect::kept(note)?,
         })
     }
 }
