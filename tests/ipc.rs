@@ -143,3 +143,52 @@ fn the_toolbox_answers_through_ipc() {
     // No answer for the open dialog: the organizer cancelled, nothing happens.
     assert_eq!(invoke(&w, "restore", json!({})).unwrap(), Value::Null);
 }
+
+/// A deal that closed while the window was open is settled by the next
+/// command the window sends, even one that only reads: the window is told
+/// (`bookrun://changed`), as its views refresh only after a command that
+/// succeeds (a notification alone no longer refreshes them).
+#[test]
+fn a_settlement_by_a_window_command_tells_the_window() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tauri::Listener;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("ipc.db"), false).unwrap();
+    // Made an hour ago, closed a minute ago: after the database was opened
+    // (which settles what is overdue then).
+    let now = bookrun::clock::system_now();
+    let then = now - std::time::Duration::from_secs(3600);
+    let closes = bookrun::clock::format(now - std::time::Duration::from_secs(60));
+    {
+        let mut conn = db.lock();
+        let mut run =
+            |name: &str, args: Value| bookrun::execute(&mut conn, name, args, then).unwrap();
+        let ann = run("add_participant", json!({"name": "Ann"}))["id"].clone();
+        let deal = run(
+            "create_deal",
+            json!({"title": "Jam", "currency": "EUR", "closes_at": closes, "min_qty": 1,
+                   "payment": {"mode": "full"}, "approval": "auto",
+                   "items": [{"name": "jar", "base_price": "4.00"}]}),
+        )["id"]
+            .clone();
+        run("open_deal", json!({ "deal_id": deal }));
+        run(
+            "book",
+            json!({"deal_id": deal, "participant_id": ann, "item": "jar", "quantity": 1}),
+        );
+    }
+    let (app, w) = window(db);
+    let changed = Arc::new(AtomicUsize::new(0));
+    let seen = changed.clone();
+    app.listen_any(bookrun_desktop::watch::CHANGED, move |_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+    });
+    let deals = invoke(&w, "list_deals", json!({})).unwrap();
+    assert_eq!(deals[0]["status"], "settled", "{deals}");
+    assert_eq!(changed.load(Ordering::SeqCst), 1);
+    // Nothing more to settle: a second read says nothing.
+    invoke(&w, "list_deals", json!({})).unwrap();
+    assert_eq!(changed.load(Ordering::SeqCst), 1);
+}

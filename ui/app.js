@@ -103,8 +103,10 @@ function refreshSoon() {
 
 // A notification only shows a toast: the change behind it is already being
 // drawn. Either the window's own command caused it, and the view refreshes
-// when the command answers, or the background task found it (another
-// process's commit, an overdue settlement), and then \`changed\` comes too.
+// when the command answers, or it comes with \`changed\`: from the background
+// task (another process's commit, an overdue settlement), or from a command
+// that settled an overdue deal before it ran (commands.rs), whatever the
+// command itself answered.
 // Refreshing for it as well drew the page twice, 120 ms apart, and a click
 // landing between the two was lost with the button it pressed.
 function listen() {

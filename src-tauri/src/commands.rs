@@ -9,7 +9,7 @@ use crate::{db, dialogs, notify};
 use serde::Serialize;
 use serde_json::Value;
 use tauri::ipc::{InvokeBody, Request};
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Emitter, Runtime};
 
 /// An error as the window receives it.
 #[derive(Debug, Serialize, PartialEq)]
@@ -50,13 +50,28 @@ fn run<R: Runtime>(
     let Some(args) = dialogs::choose_file(app, name, args)? else {
         return Ok(Value::Null);
     };
-    let result = {
+    let now = bookrun::clock::system_now();
+    let (result, settled) = {
         let state = db(app);
         let mut conn = state.lock();
-        bookrun::execute(&mut conn, name, args, bookrun::clock::system_now())
+        // Deals past their closing time are settled first, here (`execute`
+        // would do it too), so the window hears of it even when the command
+        // only reads or is refused ("the deal is not open"): its view
+        // refreshes only after a command that succeeds, and the background
+        // task finds nothing left to settle.
+        match bookrun::commands::settlement::settle_overdue(&mut conn, now) {
+            Ok(settled) => (
+                bookrun::execute(&mut conn, name, args, now),
+                !settled.is_empty(),
+            ),
+            Err(e) => (Err(e), false),
+        }
     };
     // Whatever the command caused (and any overdue settlement) is notified now.
     notify::deliver(app);
+    if settled {
+        let _ = app.emit(crate::watch::CHANGED, ());
+    }
     Ok(result?)
 }
 

@@ -11,6 +11,9 @@ use tauri::{AppHandle, Emitter, Runtime};
 
 pub const INTERVAL: Duration = Duration::from_millis(500);
 
+/// The event that tells the window to refresh what it shows.
+pub const CHANGED: &str = "bookrun://changed";
+
 pub fn spawn<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let mut last_version = None;
@@ -26,7 +29,7 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>) {
                 Ok((changed, version)) => {
                     last_version = version;
                     if changed {
-                        let _ = app.emit("bookrun://changed", ());
+                        let _ = app.emit(CHANGED, ());
                     }
                 }
                 Err(e) => eprintln!("watch: {e}"),
