@@ -112,3 +112,19 @@ export function routePath() {
 export function painted() {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
+
+/**
+ * Runs the action `fn` of `button` with the button disabled (and busy)
+ * until it settles, so a second press, or a double click, cannot repeat it.
+ */
+export async function pressed(button, fn) {
+  if (button.disabled) return undefined;
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await fn();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+}

@@ -2,7 +2,7 @@
 // save dialog and the core writes the file: the page never names a path),
 // reading a chosen CSV file as text, and copying a text.
 
-import { el } from "../dom.js";
+import { el, pressed } from "../dom.js";
 import { attempt } from "./errors.js";
 import { toast } from "./toast.js";
 
@@ -21,8 +21,8 @@ export function exportButtons(label, command, args, name, test, showLabel = true
     "div",
     { class: "export-buttons", role: "group", "aria-label": `Export ${label}` },
     showLabel ? el("span", { class: "inline-label" }, label) : null,
-    el("button", { type: "button", class: "secondary small", "data-test": `${test}-csv`, onclick: () => run("csv") }, "CSV"),
-    el("button", { type: "button", class: "secondary small", "data-test": `${test}-pdf`, onclick: () => run("pdf") }, "PDF"),
+    el("button", { type: "button", class: "secondary small", "data-test": `${test}-csv`, onclick: (e) => pressed(e.currentTarget, () => run("csv")) }, "CSV"),
+    el("button", { type: "button", class: "secondary small", "data-test": `${test}-pdf`, onclick: (e) => pressed(e.currentTarget, () => run("pdf")) }, "PDF"),
   );
 }
 

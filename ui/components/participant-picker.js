@@ -17,11 +17,12 @@ const label = (p) => (p.email ? `${p.name} <${p.email}>` : p.name);
 
 /**
  * `onPick(participant)` is called when one is chosen or created (`allowNew`:
- * whether "Add … as a new participant" is offered; `inline`: see below). Returns `{node, chosen,
+ * whether "Add … as a new participant" is offered; `inline`: see below;
+ * `keepOnBlur`: see the blur handler). Returns `{node, chosen,
  * newBox, input, value(), set(p), clear(), focus()}`; `value()` is the chosen
  * id or null; `set(p)` shows `p` as chosen without calling `onPick`.
  */
-export function participantPicker({ id = "book-participant", test = "participant-search", label: name = null, onPick = () => {}, remember = () => {}, allowNew = true, inline = false } = {}) {
+export function participantPicker({ id = "book-participant", test = "participant-search", label: name = null, onPick = () => {}, remember = () => {}, allowNew = true, inline = false, keepOnBlur = false } = {}) {
   const listId = `${id}-list`;
   const input = el("input", {
     type: "text",
@@ -46,6 +47,8 @@ export function participantPicker({ id = "book-participant", test = "participant
   const node = el("div", { class: inline ? "combo inline" : "combo" }, input, list, count);
 
   let picked = null;
+  // The last participant shown as chosen (for `keepOnBlur`).
+  let kept = null;
   let options = [];
   let active = -1;
   let asked = 0;
@@ -71,6 +74,7 @@ export function participantPicker({ id = "book-participant", test = "participant
 
   function show(p) {
     picked = p;
+    kept = p;
     remember(p);
     input.value = p.name;
     fill(chosen, allowNew ? "Booking for " : "", el("strong", {}, label(p)), p.reputation ? ` · reputation ${p.reputation > 0 ? "+" : ""}${p.reputation}` : "");
@@ -124,12 +128,22 @@ export function participantPicker({ id = "book-participant", test = "participant
       return;
     }
     let matches = [];
+    let failed = null;
     try {
       matches = await listParticipants({ query, limit: ASKED });
-    } catch {
-      matches = [];
+    } catch (e) {
+      failed = e;
     }
     if (mine !== asked || document.activeElement !== input) return;
+    if (failed) {
+      // Said in the list, not as "no match": the participant may well exist.
+      options = [];
+      fill(list, el("li", { role: "option", "aria-disabled": "true", class: "opt-none", "data-test": "participant-none" }, `The search failed: ${failed?.message ?? failed}`));
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      setActive(-1);
+      return;
+    }
     render(matches, query);
   }
 
@@ -199,7 +213,14 @@ export function participantPicker({ id = "book-participant", test = "participant
       close();
     }
   });
-  input.addEventListener("blur", () => setTimeout(close, 120));
+  input.addEventListener("blur", () =>
+    setTimeout(() => {
+      close();
+      // `keepOnBlur`: leaving the box without a new choice keeps the last one
+      // (text typed over it, or cleared, must not look like a change).
+      if (keepOnBlur && !picked && kept && document.activeElement !== input) show(kept);
+    }, 120),
+  );
 
   return {
     node,
@@ -210,6 +231,7 @@ export function participantPicker({ id = "book-participant", test = "participant
     set: show,
     clear() {
       picked = null;
+      kept = null;
       input.value = "";
       fill(chosen);
       close();

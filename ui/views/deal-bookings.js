@@ -5,7 +5,7 @@ import * as api from "../api.js";
 import { confirmDialog } from "../components/dialog.js";
 import { attempt, load } from "../components/errors.js";
 import { table } from "../components/table.js";
-import { el, field, fill, refreshSelect } from "../dom.js";
+import { el, field, fill, pressed, refreshSelect } from "../dom.js";
 import { groupAmountsIn, levelName, money, moneyEl, plural, reputationEl, statusBadge } from "../format.js";
 import { participantPicker } from "../components/participant-picker.js";
 
@@ -124,6 +124,7 @@ function bookingForm(dealId, people, done) {
   const pickupField = field("Pickup point", pickup);
   const note = el("input", { type: "text", id: "book-note", "data-field": "note", autocomplete: "off" });
   const status = el("p", { class: "form-status", role: "status", "data-test": "book-status" });
+  const bookButton = el("button", { type: "submit", class: "primary", "data-test": "book" }, "Book");
   const picker = participantPicker({
     remember: (p) => people.remember(p),
     onPick: () => {
@@ -152,10 +153,14 @@ function bookingForm(dealId, people, done) {
       el("div", { class: "span-3" }, field("Note", note)),
     ),
     picker.newBox,
-    el("div", { class: "form-actions" }, el("button", { type: "submit", class: "primary", "data-test": "book" }, "Book"), status),
+    el("div", { class: "form-actions" }, bookButton, status),
   );
-  form.addEventListener("submit", async (e) => {
+  form.addEventListener("submit", (e) => {
     e.preventDefault();
+    // Enter pressed twice, or a double click, books once.
+    pressed(bookButton, submit);
+  });
+  async function submit() {
     fill(status);
     const q = quantity.value.trim();
     const args = { deal_id: dealId, item: item.value, quantity: /^-?\d{1,15}$/.test(q) ? Number(q) : q };
@@ -178,7 +183,7 @@ function bookingForm(dealId, people, done) {
     picker.clear();
     picker.focus();
     done();
-  });
+  }
   const update = (deal) => {
     refreshSelect(item, deal.items.map((i, k) => [i.name, `${i.name} (${money(deal.current_prices[k], deal.currency)} now)`]));
     refreshSelect(pickup, [["", "None"], ...deal.pickup_points.map((p) => [p, p])]);
@@ -251,7 +256,7 @@ export function bookingPanels(dealId, refresh, cache) {
               el(
                 "div",
                 { class: "row-actions" },
-                el("button", { type: "button", class: "primary small", "data-test": `approve-${b.id}`, onclick: async () => (await attempt(() => api.approveBooking({ booking_id: b.id }))) && refresh() }, "Approve"),
+                el("button", { type: "button", class: "primary small", "data-test": `approve-${b.id}`, onclick: (e) => pressed(e.currentTarget, async () => (await attempt(() => api.approveBooking({ booking_id: b.id }))) && refresh()) }, "Approve"),
                 el("button", { type: "button", class: "secondary small", "data-test": `reject-${b.id}`, onclick: () => rejectFlow(b, people, refresh) }, "Reject"),
               ),
           },

@@ -251,21 +251,28 @@ export function mount(root) {
   }
 
   /** Whose payment an unmatched row is: a search over the participants (never all of them listed). */
-  function assignCell(row, currency) {
-    const assign = (value) => {
+  function assignCell(row, currency, typed) {
+    const id = `assign-${row.line}`;
+    const assign = async (value) => {
       chosen.set(row.line, value);
-      preview(true);
+      await preview(true);
+      // "Leave unmatched" is gone with the assignment: the row's search
+      // takes the focus it had, unless the person has moved on.
+      if (document.activeElement === document.body) document.getElementById(id)?.focus();
     };
     const picker = participantPicker({
-      id: `assign-${row.line}`,
-      test: `assign-${row.line}`,
+      id,
+      test: id,
       label: `Participant for line ${row.line}`,
       allowNew: false,
       inline: true,
+      keepOnBlur: true,
       onPick: (p) => assign(String(p.id)),
     });
     const assigned = row.matched_by === "assigned";
     if (assigned) picker.set({ id: row.participant_id, name: row.participant });
+    // What was being typed in an unassigned row survives the redraw.
+    else if (typed.has(id)) picker.input.value = typed.get(id);
     return [
       picker.node,
       assigned
@@ -280,6 +287,7 @@ export function mount(root) {
     ];
   }
 
+  let previewed = 0;
   async function preview(keepChoices = false) {
     fill(bankStatus);
     if (!keepChoices) {
@@ -287,9 +295,12 @@ export function mount(root) {
       skipped.clear();
       reviewed = text.value;
     }
+    const turn = ++previewed;
     const r = await attempt(() => api.previewBankImport(bankArgs()), bankForm);
-    if (!r) return;
+    // Only the answer to the latest choice is drawn.
+    if (!r || turn !== previewed) return;
     const s = r.summary;
+    const typed = new Map([...review.querySelectorAll("input[id^='assign-']")].map((i) => [i.id, i.value]));
     fill(
       review,
       el("h3", {}, "Review"),
@@ -316,7 +327,7 @@ export function mount(root) {
               if (row.status === "matched" && row.matched_by !== "assigned") {
                 return `${row.participant} (by ${row.matched_by === "reference" ? "reference" : "amount due"}); balance after: ${money(row.balance_after, r.currency)}`;
               }
-              if (row.status === "unmatched" || row.matched_by === "assigned") return assignCell(row, r.currency);
+              if (row.status === "unmatched" || row.matched_by === "assigned") return assignCell(row, r.currency, typed);
               if (row.status === "error") return el("span", { class: "danger-text" }, row.error);
               if (row.status === "duplicate") return `imported ${row.imported_at}`;
               return "";
@@ -347,6 +358,9 @@ export function mount(root) {
         s.errors > 0 ? el("span", { class: "warning" }, "Skip or fix the rows with errors first.") : null,
       ),
     );
+    // A search being typed in has its focus back (fill): the caret at its end.
+    const a = document.activeElement;
+    if (a?.id?.startsWith("assign-") && review.contains(a)) a.setSelectionRange(a.value.length, a.value.length);
   }
 
   async function commit() {
