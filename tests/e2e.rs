@@ -471,6 +471,17 @@ async fn ladder_overlaps(c: &Client) -> Value {
     .await
 }
 
+/// A screenshot with the ladder chart in the middle of the window.
+async fn shot_ladder(desk: &Desktop, c: &Client, name: &str) {
+    js(
+        c,
+        "document.querySelector('[data-test=ladder]').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await;
+    desk.shot(c, name).await;
+}
+
 /// The ids of the bookings waiting in the approval queue.
 async fn queued(c: &Client) -> Vec<i64> {
     attrs(c, "[data-test^=\"approve-\"]", "data-test")
@@ -1294,13 +1305,23 @@ async fn economics_flow(desk: &Desktop, c: &Client, ann: i64, deal: i64) {
     // A minimum of 1 against a chart to 23 units: a narrow band below the
     // minimum, whose words went over the Minimum step's label and price.
     assert_eq!(ladder_overlaps(c).await, json!([]));
-    js(
-        c,
-        "document.querySelector('[data-test=ladder]').scrollIntoView({block: 'center'});",
-        vec![],
-    )
-    .await;
-    desk.shot(c, "deal-loss-band").await;
+    shot_ladder(desk, c, "deal-loss-band").await;
+    // Tiers close in quantity and in price (10 and 11 units, 99.50 and
+    // 99.00): their words were drawn over each other.
+    let close = desk.cli(
+        "create_deal",
+        json!({"title": "Close tiers", "currency": "EUR", "closes_at": "2099-06-30T18:00:00Z",
+               "min_qty": 1, "payment": {"mode": "full"}, "approval": "auto",
+               "items": [{"name": "Pot", "base_price": "100.00"}],
+               "tiers": [{"min_qty": 10, "prices": ["99.50"]}, {"min_qty": 11, "prices": ["99.00"]},
+                         {"min_qty": 30, "prices": ["50.00"]}]}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    go(c, &format!("#/deals/{close}")).await;
+    wait_text(c, "h1", |t| t == "Close tiers").await;
+    assert_eq!(ladder_overlaps(c).await, json!([]));
+    shot_ladder(desk, c, "deal-close-tiers").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

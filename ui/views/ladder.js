@@ -22,6 +22,14 @@ function steps(deal, item) {
   return list.filter((s, i) => !list.slice(i + 1).some((later) => later.from === s.from));
 }
 
+/**
+ * How wide a step's label (11px) and price (12.5px, bold) are drawn, a
+ * little more than they take (the chart is built before it is laid out),
+ * and how tall the two lines are together.
+ */
+const wordsWidth = (label, price) => Math.max(label.length * 7, price.length * 8);
+const WORDS_HEIGHT = 30;
+
 /** Widths (px of the chart) the words "below minimum" need: across the band, and up along it. */
 const NOTE_ACROSS = 100;
 const NOTE_ALONG = 16;
@@ -85,18 +93,25 @@ export function ladder(deal, { item = 0, losses = [] } = {}) {
   }
   parts.push(svg("text", { x: x(xMax), y: baseY + 32, class: "ladder-tick", "text-anchor": "end" }, "approved units →"));
 
+  // A step's words start past the previous step's when the two are close
+  // in quantity and in price (they were drawn over each other).
+  let before = null;
   st.forEach((s, i) => {
     const x1 = x(s.from);
     const x2 = i + 1 < st.length ? x(st[i + 1].from) : x(xMax);
     const yy = y(values[i]);
     const reached = deal.level >= s.level;
     const cls = reached ? "ladder-step reached" : "ladder-step";
+    const price = money(s.price, deal.currency);
+    let tx = x1 + 6;
+    if (before && Math.abs(yy - before.y) < WORDS_HEIGHT && tx < before.right + 8) tx = before.right + 8;
+    before = { right: tx + wordsWidth(s.label, price), y: yy };
     if (i > 0) parts.push(svg("line", { x1, y1: y(values[i - 1]), x2: x1, y2: yy, class: `${cls} riser` }));
     parts.push(
       svg("line", { x1, y1: yy, x2, y2: yy, class: cls }),
       svg("circle", { cx: x1, cy: yy, r: 4, class: reached ? "ladder-dot reached" : "ladder-dot" }),
-      svg("text", { x: x1 + 6, y: yy - 18, class: "ladder-label" }, s.label),
-      svg("text", { x: x1 + 6, y: yy - 5, class: "ladder-price" }, money(s.price, deal.currency)),
+      svg("text", { x: tx, y: yy - 18, class: "ladder-label" }, s.label),
+      svg("text", { x: tx, y: yy - 5, class: "ladder-price" }, price),
     );
   });
 
