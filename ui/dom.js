@@ -114,6 +114,20 @@ export function painted() {
 }
 
 /**
+ * Submits `form` through `fn`, one submission at a time: its submit button
+ * is pressed (`pressed`) until `fn` answers, so a double click or Enter
+ * twice records once.
+ */
+export function onSubmit(form, fn) {
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    if (button) pressed(button, fn);
+    else fn();
+  });
+}
+
+/**
  * Runs the action `fn` of `button` with the button disabled (and busy)
  * until it settles, so a second press, or a double click, cannot repeat it.
  */

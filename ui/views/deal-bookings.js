@@ -5,7 +5,7 @@ import * as api from "../api.js";
 import { confirmDialog } from "../components/dialog.js";
 import { attempt, load } from "../components/errors.js";
 import { table } from "../components/table.js";
-import { el, field, fill, pressed, refreshSelect } from "../dom.js";
+import { el, field, fill, onSubmit, pressed, refreshSelect } from "../dom.js";
 import { groupAmountsIn, levelName, money, moneyEl, plural, reputationEl, statusBadge } from "../format.js";
 import { participantPicker } from "../components/participant-picker.js";
 
@@ -124,7 +124,6 @@ function bookingForm(dealId, people, done) {
   const pickupField = field("Pickup point", pickup);
   const note = el("input", { type: "text", id: "book-note", "data-field": "note", autocomplete: "off" });
   const status = el("p", { class: "form-status", role: "status", "data-test": "book-status" });
-  const bookButton = el("button", { type: "submit", class: "primary", "data-test": "book" }, "Book");
   const picker = participantPicker({
     remember: (p) => people.remember(p),
     onPick: () => {
@@ -153,14 +152,10 @@ function bookingForm(dealId, people, done) {
       el("div", { class: "span-3" }, field("Note", note)),
     ),
     picker.newBox,
-    el("div", { class: "form-actions" }, bookButton, status),
+    el("div", { class: "form-actions" }, el("button", { type: "submit", class: "primary", "data-test": "book" }, "Book"), status),
   );
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    // Enter pressed twice, or a double click, books once.
-    pressed(bookButton, submit);
-  });
-  async function submit() {
+  // Enter pressed twice, or a double click, books once.
+  onSubmit(form, async () => {
     fill(status);
     const q = quantity.value.trim();
     const args = { deal_id: dealId, item: item.value, quantity: /^-?\d{1,15}$/.test(q) ? Number(q) : q };
@@ -183,7 +178,7 @@ function bookingForm(dealId, people, done) {
     picker.clear();
     picker.focus();
     done();
-  }
+  });
   const update = (deal) => {
     refreshSelect(item, deal.items.map((i, k) => [i.name, `${i.name} (${money(deal.current_prices[k], deal.currency)} now)`]));
     refreshSelect(pickup, [["", "None"], ...deal.pickup_points.map((p) => [p, p])]);

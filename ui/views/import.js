@@ -6,7 +6,7 @@ import * as api from "../api.js";
 import { attempt, load } from "../components/errors.js";
 import { csvFileInput } from "../components/files.js";
 import { table } from "../components/table.js";
-import { el, field, fill } from "../dom.js";
+import { el, field, fill, pressed } from "../dom.js";
 import { plural, statusBadge } from "../format.js";
 
 export function mount(root, dealId) {
@@ -95,7 +95,7 @@ export function mount(root, dealId) {
           { class: "form-actions" },
           el(
             "button",
-            { type: "button", class: "primary", "data-test": "import-signups", disabled: !ok, onclick: commit },
+            { type: "button", class: "primary", "data-test": "import-signups", disabled: !ok, onclick: (e) => pressed(e.currentTarget, commit) },
             `Import ${plural(s.rows, "row")}`,
           ),
           ok ? null : el("span", { class: "warning" }, "Fix the rows with errors first: a sheet is imported whole or not at all."),

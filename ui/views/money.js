@@ -9,7 +9,7 @@ import { copyText, csvFileInput, exportButtons } from "../components/files.js";
 import { serial } from "../components/serial.js";
 import { participantPicker } from "../components/participant-picker.js";
 import { table } from "../components/table.js";
-import { el, field, fill } from "../dom.js";
+import { el, field, fill, onSubmit, pressed } from "../dom.js";
 import { money, moneyEl, plural, timeEl } from "../format.js";
 
 /** The key of a wallet row: participant and currency ("4-USD"). */
@@ -76,8 +76,7 @@ export function mount(root) {
         el("button", { type: "button", class: "secondary", onclick: () => close() }, "Cancel"),
       ),
     );
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
+    onSubmit(form, async () => {
       const args = { participant_id: d.participant_id, currency: d.currency, amount: amountInput.value.trim() };
       if (method && method.value.trim()) args.method = method.value.trim();
       if (memo.value.trim()) args.memo = memo.value;
@@ -354,7 +353,7 @@ export function mount(root) {
       el(
         "div",
         { class: "form-actions" },
-        el("button", { type: "button", class: "primary", "data-test": "record-bank", disabled: s.errors > 0 || s.matched === 0, onclick: commit }, `Record ${plural(s.matched, "payment")}`),
+        el("button", { type: "button", class: "primary", "data-test": "record-bank", disabled: s.errors > 0 || s.matched === 0, onclick: (e) => pressed(e.currentTarget, commit) }, `Record ${plural(s.matched, "payment")}`),
         s.errors > 0 ? el("span", { class: "warning" }, "Skip or fix the rows with errors first.") : null,
       ),
     );

@@ -4,7 +4,7 @@ import { addParticipant, listParticipants } from "../api.js";
 import { attempt, load } from "../components/errors.js";
 import { serial } from "../components/serial.js";
 import { table } from "../components/table.js";
-import { el, field, fill } from "../dom.js";
+import { el, field, fill, onSubmit } from "../dom.js";
 import { moneyEl, reputationEl } from "../format.js";
 
 function addForm(done) {
@@ -20,8 +20,7 @@ function addForm(done) {
     el("div", { class: "grid-4" }, field("Name", name), field("E-mail", email), field("Phone", phone), field("Note", note)),
     el("div", { class: "form-actions" }, el("button", { type: "submit", class: "primary", "data-test": "add-participant" }, "Add participant"), status),
   );
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     fill(status);
     const args = { name: name.value };
     for (const [key, control] of [["email", email], ["phone", phone], ["note", note]]) {

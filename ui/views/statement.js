@@ -7,7 +7,7 @@ import { confirmDialog } from "../components/dialog.js";
 import { attempt, load } from "../components/errors.js";
 import { serial } from "../components/serial.js";
 import { table } from "../components/table.js";
-import { el, field, fill, refreshSelect } from "../dom.js";
+import { el, field, fill, onSubmit, refreshSelect } from "../dom.js";
 import { money, moneyEl, reputationEl, timeEl } from "../format.js";
 
 const REVERSIBLE = new Set(["payment", "payout"]);
@@ -32,8 +32,7 @@ function moneyForm(kind, ctx) {
       said,
     ),
   );
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
+  onSubmit(form, async () => {
     const args = { participant_id: ctx.participantId, currency: ctx.currency(), amount: amount.value.trim() };
     if (memo.value.trim()) args.memo = memo.value;
     if (method && method.value.trim()) args.method = method.value;
@@ -85,10 +84,7 @@ function limitForm(ctx) {
     fill(status, now ? `Limit set: ${money(now, ctx.currency())}.` : "No limit any more.");
     ctx.refresh();
   }
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    save(input.value.trim());
-  });
+  onSubmit(form, () => save(input.value.trim()));
   remove.addEventListener("click", () => save(null));
   const update = (currency, person) => {
     fill(legend, `Credit limit (${currency})`);
