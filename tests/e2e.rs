@@ -1390,6 +1390,32 @@ async fn delivery_flow(desk: &Desktop, c: &Client, deal: i64, people: &[i64]) {
         "{lines:?}"
     );
     desk.shot(c, "delivery-preview").await;
+    // Another process's commit redraws the page: what was typed and its
+    // preview stay (the form was rebuilt, with the ordered 10 and no preview).
+    js(
+        c,
+        "document.querySelector('[data-test=deal-status]').dataset.before = 'yes';",
+        vec![],
+    )
+    .await;
+    desk.cli("add_participant", json!({"name": "Dee"}));
+    let start = Instant::now();
+    while !attrs(c, "[data-test=deal-status][data-before]", "class")
+        .await
+        .is_empty()
+    {
+        assert!(start.elapsed() < WAIT, "the page was not redrawn");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let kept = js(
+        c,
+        "return [document.querySelector('#delivered-0').value,
+                 !!document.querySelector('[data-test=delivery-summary]'),
+                 document.querySelector('[data-test=record-delivery]').disabled];",
+        vec![],
+    )
+    .await;
+    assert_eq!(kept, json!(["7", true, false]), "after a redraw");
     click_until(c, &test_id("record-delivery"), &test_id("delivery-dialog")).await;
     click(c, &test_id("confirm-delivery")).await;
     let recorded = wait_text(c, &test_id("delivery-recorded"), |t| t.contains("7 of 10")).await;

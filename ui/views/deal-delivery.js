@@ -121,9 +121,13 @@ export function deliveryPanel(dealId, done) {
   }
 
   /** `orderAsked`: the deal page's one ask for the merchant order (null when it failed). */
+  // What the form on show was built from (null: no form on show).
+  let formOf = null;
+
   async function update(deal, people, orderAsked) {
     if (deal.status !== "settled") {
       node.hidden = true;
+      formOf = null;
       fill(node);
       return;
     }
@@ -131,6 +135,12 @@ export function deliveryPanel(dealId, done) {
     if (!order) return;
     node.hidden = false;
     const recorded = order.items.some((it) => it.delivered !== undefined);
+    // A form being filled in stays as it is while the order it was built
+    // from is the same: a redraw for something else (another process's
+    // commit) threw away the quantities typed and the preview.
+    const of = recorded ? null : JSON.stringify(order.items);
+    if (of !== null && of === formOf) return;
+    formOf = of;
     fill(
       node,
       el("h2", { id: "delivery-h" }, recorded ? "Delivery" : "Record delivery"),
