@@ -122,10 +122,13 @@ fn respond<Req: Request, Res: Serialize>(
     args: &mut Args,
     run: impl FnOnce(Req) -> Result<Res>,
 ) -> Result<Value> {
-    // The bad fields and the unknown ones, in one answer.
+    // The bad fields and the unknown ones, in one answer (a reader that
+    // stopped at a bad field did not read the rest: they are not unknown).
     let mut all = Collect::default();
     let req = all.take(Req::read(args))?;
-    all.take(args.finish())?;
+    if req.is_some() || Req::READS_EVERY_FIELD {
+        all.take(args.finish())?;
+    }
     all.finish()?;
     let res = run(Collect::kept(req)?)?;
     serde_json::to_value(res).map_err(|e| Error::Storage(format!("cannot encode the result: {e}")))

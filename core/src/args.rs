@@ -388,6 +388,11 @@ impl Field {
 /// reader reads every field before it answers, so that a validation error
 /// names every bad field (`error::Collect`), not only the first.
 pub trait Request: Sized {
+    /// Whether `read` reads every field even when one is bad, so that a
+    /// field it did not read is truly unknown and can be named with the bad
+    /// ones. A reader that stops at its first error leaves this false: its
+    /// unread fields are not called unknown then.
+    const READS_EVERY_FIELD: bool = false;
     fn fields() -> Vec<Field>;
     fn read(args: &mut Args) -> Result<Self>;
 }
@@ -397,6 +402,7 @@ pub trait Request: Sized {
 pub struct NoArgs;
 
 impl Request for NoArgs {
+    const READS_EVERY_FIELD: bool = true;
     fn fields() -> Vec<Field> {
         Vec::new()
     }
@@ -587,6 +593,7 @@ macro_rules! request {
             $($(#[$fm])* pub $field: <$kind as $crate::args::Arg>::Value,)*
         }
         impl $crate::args::Request for $name {
+            const READS_EVERY_FIELD: bool = true;
             fn fields() -> Vec<$crate::args::Field> {
                 vec![$($crate::args::Field::of::<$kind>(stringify!($field))),*]
             }

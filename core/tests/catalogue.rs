@@ -428,3 +428,28 @@ fn every_command_names_all_its_bad_fields() {
         ["verbose"]
     );
 }
+
+/// A command whose reader stops at its first bad field (its later fields
+/// depend on it) names that field, and never calls the fields it did not
+/// read unknown (the bank import with a bad currency named `assign` as
+/// "not a known field" beside it).
+#[test]
+fn fields_a_reader_did_not_reach_are_not_called_unknown() {
+    let mut db = seeded();
+    assert_eq!(
+        bad_fields(
+            &mut db,
+            "preview_bank_import",
+            json!({"currency": "EURO", "csv": "date,amount,reference\n", "assign": [], "skip": []}),
+        ),
+        ["currency"]
+    );
+    assert_eq!(
+        bad_fields(
+            &mut db,
+            "set_credit_limit",
+            json!({"participant_id": "x", "currency": "USD", "limit": "10.00"}),
+        ),
+        ["participant_id"]
+    );
+}

@@ -246,6 +246,7 @@ pub struct Transfer {
 }
 
 impl Request for Transfer {
+    const READS_EVERY_FIELD: bool = true;
     fn fields() -> Vec<Field> {
         vec![
             Field::of::<Id>("participant_id"),
@@ -287,6 +288,7 @@ pub struct RecordPayment {
 }
 
 impl Request for RecordPayment {
+    const READS_EVERY_FIELD: bool = true;
     fn fields() -> Vec<Field> {
         let mut f = Transfer::fields();
         f.push(Field::of::<Opt<Line>>("method"));

@@ -116,6 +116,7 @@ pub struct AddParticipant {
 }
 
 impl Request for AddParticipant {
+    const READS_EVERY_FIELD: bool = true;
     fn fields() -> Vec<Field> {
         vec![
             Field::of::<Line>("name"),
