@@ -133,6 +133,10 @@ export function onSubmit(form, fn) {
  */
 export async function pressed(button, fn) {
   if (button.disabled) return undefined;
+  // Disabling the focused button sends the focus to the page: it comes
+  // back to the button, or to its replacement if the page redrew it.
+  const focused = document.activeElement === button;
+  const test = button.dataset.test;
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
   try {
@@ -140,5 +144,10 @@ export async function pressed(button, fn) {
   } finally {
     button.disabled = false;
     button.removeAttribute("aria-busy");
+    const lost = document.activeElement === document.body || document.activeElement === null;
+    if (focused && lost) {
+      const again = button.isConnected ? button : test ? document.querySelector(`[data-test="${CSS.escape(test)}"]`) : null;
+      again?.focus({ preventScroll: true });
+    }
   }
 }

@@ -64,7 +64,9 @@ fn run<R: Runtime>(
                 bookrun::execute(&mut conn, name, args, now),
                 !settled.is_empty(),
             ),
-            Err(e) => (Err(e), false),
+            // Deals settled before the one that failed are committed: the
+            // window redraws to show them.
+            Err(e) => (Err(e), true),
         }
     };
     // Whatever the command caused (and any overdue settlement) is notified now.

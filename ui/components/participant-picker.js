@@ -138,7 +138,9 @@ export function participantPicker({ id = "book-participant", test = "participant
     if (failed) {
       // Said in the list, not as "no match": the participant may well exist.
       options = [];
-      fill(list, el("li", { role: "option", "aria-disabled": "true", class: "opt-none", "data-test": "participant-none" }, `The search failed: ${failed?.message ?? failed}`));
+      const said = `The search failed: ${failed?.message ?? failed}`;
+      fill(list, el("li", { role: "option", "aria-disabled": "true", class: "opt-none", "data-test": "participant-none" }, said));
+      fill(count, said);
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       setActive(-1);

@@ -28,7 +28,24 @@ function steps(deal, item) {
  * and how tall the two lines are together.
  */
 const wordsWidth = (label, price) => Math.max(label.length * 7, price.length * 8);
-const WORDS_HEIGHT = 30;
+const WORDS_HEIGHT = 28;
+
+/**
+ * Where a step's words go (`{left, top, right, bottom}`): above its line
+ * from `left`, else below it, else past the words they would meet, above
+ * then below, within the chart and above the axis (`baseY`); above from
+ * `left` when nothing fits (a crowd of steps no label can share).
+ */
+function placeWords(placed, left, lineY, width, baseY) {
+  const box = (x, top) => ({ left: x, top, right: x + width, bottom: top + WORDS_HEIGHT });
+  const above = (x) => box(x, lineY - WORDS_HEIGHT);
+  const below = (x) => box(x, lineY + 4);
+  const meets = (b) => placed.find((p) => b.left < p.right + 6 && p.left < b.right + 6 && b.top < p.bottom && p.top < b.bottom);
+  const fits = (b) => b.right <= W - 4 && b.top >= 0 && b.bottom <= baseY - 2 && !meets(b);
+  const past = placed.map((p) => p.right + 8).filter((x) => x > left).sort((a, b) => a - b);
+  const tries = [above(left), below(left), ...past.flatMap((x) => [above(x), below(x)])];
+  return tries.find(fits) ?? above(left);
+}
 
 /** Widths (px of the chart) the words "below minimum" need: across the band, and up along it. */
 const NOTE_ACROSS = 100;
@@ -93,9 +110,9 @@ export function ladder(deal, { item = 0, losses = [] } = {}) {
   }
   parts.push(svg("text", { x: x(xMax), y: baseY + 32, class: "ladder-tick", "text-anchor": "end" }, "approved units →"));
 
-  // A step's words start past the previous step's when the two are close
-  // in quantity and in price (they were drawn over each other).
-  let before = null;
+  // Each step's words go where they meet no words placed before (steps
+  // close in quantity and in price drew theirs over each other).
+  const placed = [];
   st.forEach((s, i) => {
     const x1 = x(s.from);
     const x2 = i + 1 < st.length ? x(st[i + 1].from) : x(xMax);
@@ -103,15 +120,14 @@ export function ladder(deal, { item = 0, losses = [] } = {}) {
     const reached = deal.level >= s.level;
     const cls = reached ? "ladder-step reached" : "ladder-step";
     const price = money(s.price, deal.currency);
-    let tx = x1 + 6;
-    if (before && Math.abs(yy - before.y) < WORDS_HEIGHT && tx < before.right + 8) tx = before.right + 8;
-    before = { right: tx + wordsWidth(s.label, price), y: yy };
+    const at = placeWords(placed, x1 + 6, yy, wordsWidth(s.label, price), baseY);
+    placed.push(at);
     if (i > 0) parts.push(svg("line", { x1, y1: y(values[i - 1]), x2: x1, y2: yy, class: `${cls} riser` }));
     parts.push(
       svg("line", { x1, y1: yy, x2, y2: yy, class: cls }),
       svg("circle", { cx: x1, cy: yy, r: 4, class: reached ? "ladder-dot reached" : "ladder-dot" }),
-      svg("text", { x: tx, y: yy - 18, class: "ladder-label" }, s.label),
-      svg("text", { x: tx, y: yy - 5, class: "ladder-price" }, price),
+      svg("text", { x: at.left, y: at.top + 10, class: "ladder-label" }, s.label),
+      svg("text", { x: at.left, y: at.top + 23, class: "ladder-price" }, price),
     );
   });
 

@@ -269,7 +269,10 @@ export function mount(root) {
       onPick: (p) => assign(String(p.id)),
     });
     const assigned = row.matched_by === "assigned";
-    if (assigned) picker.set({ id: row.participant_id, name: row.participant });
+    if (assigned) {
+      picker.set({ id: row.participant_id, name: row.participant });
+      picker.input.dataset.assigned = "";
+    }
     // What was being typed in an unassigned row survives the redraw.
     else if (typed.has(id)) picker.input.value = typed.get(id);
     return [
@@ -295,11 +298,22 @@ export function mount(root) {
       reviewed = text.value;
     }
     const turn = ++previewed;
-    const r = await attempt(() => api.previewBankImport(bankArgs()), bankForm);
+    // An answer overtaken by a newer choice, or by the import, is dropped,
+    // its error too.
+    const r = await attempt(
+      () =>
+        api.previewBankImport(bankArgs()).catch((e) => {
+          if (turn === previewed) throw e;
+          return null;
+        }),
+      bankForm,
+    );
     // Only the answer to the latest choice is drawn.
     if (!r || turn !== previewed) return;
     const s = r.summary;
-    const typed = new Map([...review.querySelectorAll("input[id^='assign-']")].map((i) => [i.id, i.value]));
+    // What was typed in the search of a row without a participant (an
+    // assigned row's box holds its participant's name, not a search).
+    const typed = new Map([...review.querySelectorAll("input[id^='assign-']:not([data-assigned])")].map((i) => [i.id, i.value]));
     fill(
       review,
       el("h3", {}, "Review"),
@@ -363,6 +377,7 @@ export function mount(root) {
   }
 
   async function commit() {
+    previewed += 1;
     const r = await attempt(() => api.importBank(bankArgs()), bankForm);
     if (!r) return;
     fill(review);
@@ -373,7 +388,10 @@ export function mount(root) {
   }
 
   fill(bankBox, el("h2", { id: "bank-h" }, "Import a bank statement"), bankForm, review);
-  text.addEventListener("input", () => fill(review));
+  text.addEventListener("input", () => {
+    previewed += 1;
+    fill(review);
+  });
 
   // --- ledger export
   const ledgerCurrency = el("input", { id: "ledger-currency", value: "USD", size: 4, "data-test": "ledger-currency" });

@@ -7,7 +7,7 @@ import { confirmDialog } from "../components/dialog.js";
 import { attempt, load } from "../components/errors.js";
 import { serial } from "../components/serial.js";
 import { table } from "../components/table.js";
-import { el, field, fill, onSubmit, refreshSelect } from "../dom.js";
+import { el, field, fill, onSubmit, pressed, refreshSelect } from "../dom.js";
 import { money, moneyEl, reputationEl, timeEl } from "../format.js";
 
 const REVERSIBLE = new Set(["payment", "payout"]);
@@ -85,7 +85,7 @@ function limitForm(ctx) {
     ctx.refresh();
   }
   onSubmit(form, () => save(input.value.trim()));
-  remove.addEventListener("click", () => save(null));
+  remove.addEventListener("click", () => pressed(remove, () => save(null)));
   const update = (currency, person) => {
     fill(legend, `Credit limit (${currency})`);
     if (document.activeElement !== input) input.value = person.credit_limits?.[currency] ?? "";
