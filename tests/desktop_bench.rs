@@ -34,19 +34,25 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A process of the session, killed when the bench ends.
+/// A process of the session, in its own process group, killed with the
+/// whole group when the bench ends: tauri-driver's WebKitWebDriver outlived
+/// a failed bench, holding bench/desktop's build lock.
 struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
 }
 
 fn start(cmd: &mut Command) -> Killed {
+    use std::os::unix::process::CommandExt;
     Killed(
-        cmd.spawn()
+        cmd.process_group(0)
+            .spawn()
             .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e} (bench/desktop installs it)")),
     )
 }
@@ -126,12 +132,26 @@ async fn launch(driver_port: u16, bin: &Path, db: &Path) -> (Client, [(&'static 
         "browserName": "wry",
         "tauri:options": {"application": bin, "args": ["--db", db]}
     });
-    let started = Instant::now();
-    let c = ClientBuilder::native()
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .expect("connect to tauri-driver");
+    // tauri-driver now and then drops a new session's request while the
+    // previous window is still going away (IncompleteMessage, one launch in
+    // a full bench/run): the launch is started again, and says so.
+    let mut tries = 0;
+    let (started, c) = loop {
+        tries += 1;
+        let started = Instant::now();
+        match ClientBuilder::native()
+            .capabilities(caps.as_object().unwrap().clone())
+            .connect(&format!("http://127.0.0.1:{driver_port}"))
+            .await
+        {
+            Ok(c) => break (started, c),
+            Err(e) if tries < 3 => {
+                println!("  (launch {tries} refused by tauri-driver, started again: {e})");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => panic!("connect to tauri-driver: {e}"),
+        }
+    };
     let rows = "[data-test=\"deals\"] tbody tr";
     while js(
         &c,

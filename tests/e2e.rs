@@ -19,18 +19,23 @@ use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(15);
 
-/// A child process killed when the test ends, however it ends.
+/// A child process in its own process group, killed with the whole group
+/// when the test ends, however it ends (tauri-driver's WebKitWebDriver
+/// outlived a failed run).
 struct Proc(Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
 }
 
 fn spawn(name: &str, cmd: &mut Command) -> Proc {
-    let child = cmd.spawn().unwrap_or_else(|e| {
+    use std::os::unix::process::CommandExt;
+    let child = cmd.process_group(0).spawn().unwrap_or_else(|e| {
         panic!("cannot start {name} ({e}): run scripts/test, which installs it")
     });
     Proc(child)
