@@ -432,24 +432,41 @@ fn every_command_names_all_its_bad_fields() {
 /// A command whose reader stops at its first bad field (its later fields
 /// depend on it) names that field, and never calls the fields it did not
 /// read unknown (the bank import with a bad currency named `assign` as
-/// "not a known field" beside it).
+/// "not a known field" beside it); the window's import and credit-limit
+/// forms name all their bad fields.
 #[test]
 fn fields_a_reader_did_not_reach_are_not_called_unknown() {
     let mut db = seeded();
     assert_eq!(
         bad_fields(
             &mut db,
-            "preview_bank_import",
-            json!({"currency": "EURO", "csv": "date,amount,reference\n", "assign": [], "skip": []}),
+            "preview_delivery",
+            json!({"deal_id": "x", "rule": "nonsense", "delivered": [{"item": "model #1", "quantity": -1}]}),
         ),
-        ["currency"]
+        ["deal_id"]
+    );
+    assert_eq!(
+        bad_fields(
+            &mut db,
+            "preview_bank_import",
+            json!({"currency": "EURO", "csv": "date,amount,reference\n", "assign": [], "skip": ["x"]}),
+        ),
+        ["currency", "skip[0]"]
+    );
+    assert_eq!(
+        bad_fields(
+            &mut db,
+            "preview_signups",
+            json!({"deal_id": "x", "csv": 4}),
+        ),
+        ["deal_id", "csv"]
     );
     assert_eq!(
         bad_fields(
             &mut db,
             "set_credit_limit",
-            json!({"participant_id": "x", "currency": "USD", "limit": "10.00"}),
+            json!({"participant_id": "x", "currency": "dollars", "limit": "10.00"}),
         ),
-        ["participant_id"]
+        ["participant_id", "currency"]
     );
 }

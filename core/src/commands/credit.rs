@@ -5,7 +5,7 @@
 
 use super::{participants, Ctx};
 use crate::args::{Args, CurrencyCode, Field, Id, Raw, Request, Shape};
-use crate::error::{Error, Result};
+use crate::error::{Collect, Error, Result};
 use crate::money::Currency;
 use crate::store;
 use serde_json::Value;
@@ -80,6 +80,7 @@ impl Shape for LimitShape {
 }
 
 impl Request for SetCreditLimit {
+    const READS_EVERY_FIELD: bool = true;
     fn fields() -> Vec<Field> {
         vec![
             Field::of::<Id>("participant_id"),
@@ -88,13 +89,20 @@ impl Request for SetCreditLimit {
         ]
     }
     fn read(args: &mut Args) -> Result<Self> {
-        let participant_id = args.req_id("participant_id")?;
-        let currency = args.req_currency("currency")?;
-        let limit = read_limit(args, currency)?;
+        let mut all = Collect::default();
+        let participant_id = all.take(args.req_id("participant_id"))?;
+        let currency = all.take(args.req_currency("currency"))?;
+        // A limit is read in its currency's minor units: without a currency
+        // it is only marked as read.
+        let limit = match currency {
+            Some(c) => all.take(read_limit(args, c))?,
+            None => args.raw("limit").and(None),
+        };
+        all.finish()?;
         Ok(SetCreditLimit {
-            participant_id,
-            currency,
-            limit,
+            participant_id: Collect::kept(participant_id)?,
+            currency: Collect::kept(currency)?,
+            limit: Collect::kept(limit)?,
         })
     }
 }

@@ -16,7 +16,7 @@ use crate::args::{
     check_multiline, check_text, Args, CurrencyCode, Field, Id, Opt, Raw, Request, MAX_LINE,
 };
 use crate::deal::MAX_QTY;
-use crate::error::{Error, Result};
+use crate::error::{Collect, Error, Result};
 use crate::files;
 use crate::money::Currency;
 use crate::store::{self, bank_rows, entries, rows::savepoint};
@@ -60,9 +60,10 @@ fn read_file(field: &str, p: &str) -> Result<String> {
 /// The CSV text of an import: `csv` (the text itself) or `path` (a file to
 /// read), exactly one of them.
 fn read_source(args: &mut Args) -> Result<String> {
-    let text = args.opt_str("csv")?;
-    let path = args.opt_str("path")?;
-    match (text, path) {
+    // Both are read before either is refused: the other is no unknown field.
+    let text = args.opt_str("csv");
+    let path = args.opt_str("path");
+    match (text?, path?) {
         (Some(_), Some(_)) => Err(Error::validation(
             args.field("path"),
             "give either csv (the text) or path (a file), not both",
@@ -636,15 +637,21 @@ fn source_fields() -> [Field; 2] {
 }
 
 impl Request for Signups {
+    const READS_EVERY_FIELD: bool = true;
     fn fields() -> Vec<Field> {
         let mut f = vec![Field::of::<Id>("deal_id")];
         f.extend(source_fields());
         f
     }
     fn read(args: &mut Args) -> Result<Self> {
-        let deal_id = args.req_id("deal_id")?;
-        let text = read_source(args)?;
-        Ok(Signups { deal_id, text })
+        let mut all = Collect::default();
+        let deal_id = all.take(args.req_id("deal_id"))?;
+        let text = all.take(read_source(args))?;
+        all.finish()?;
+        Ok(Signups {
+            deal_id: Collect::kept(deal_id)?,
+            text: Collect::kept(text)?,
+        })
     }
 }
 
@@ -670,6 +677,7 @@ impl crate::args::Shape for SkipShape {
 }
 
 impl Request for Bank {
+    const READS_EVERY_FIELD: bool = true;
     fn fields() -> Vec<Field> {
         let mut f = vec![Field::of::<CurrencyCode>("currency")];
         f.extend(source_fields());
@@ -679,30 +687,28 @@ impl Request for Bank {
         f
     }
     fn read(args: &mut Args) -> Result<Self> {
-        let currency = args.req_currency("currency")?;
-        let text = read_source(args)?;
-        let deal_id = args.opt_id("deal_id")?;
-        let assign = args
-            .opt_array("assign", |f, v| {
-                let mut a = Args::element(f, v)?;
-                let line = a.req_int_in("line", 1, i64::MAX)?;
-                let pid = a.req_id("participant_id")?;
-                a.finish()?;
-                Ok((f.to_string(), line as u64, pid))
-            })?
-            .unwrap_or_default();
-        let skip = args
-            .opt_array("skip", |f, v| match v.as_u64() {
-                Some(l) if l >= 1 => Ok((f.to_string(), l)),
-                _ => Err(Error::validation(f, "must be a line number")),
-            })?
-            .unwrap_or_default();
+        let mut all = Collect::default();
+        let currency = all.take(args.req_currency("currency"))?;
+        let text = all.take(read_source(args))?;
+        let deal_id = all.take(args.opt_id("deal_id"))?;
+        let assign = all.take(args.opt_array("assign", |f, v| {
+            let mut a = Args::element(f, v)?;
+            let line = a.req_int_in("line", 1, i64::MAX)?;
+            let pid = a.req_id("participant_id")?;
+            a.finish()?;
+            Ok((f.to_string(), line as u64, pid))
+        }))?;
+        let skip = all.take(args.opt_array("skip", |f, v| match v.as_u64() {
+            Some(l) if l >= 1 => Ok((f.to_string(), l)),
+            _ => Err(Error::validation(f, "must be a line number")),
+        }))?;
+        all.finish()?;
         Ok(Bank {
-            currency,
-            text,
-            deal_id,
-            assign,
-            skip,
+            currency: Collect::kept(currency)?,
+            text: Collect::kept(text)?,
+            deal_id: Collect::kept(deal_id)?,
+            assign: Collect::kept(assign)?.unwrap_or_default(),
+            skip: Collect::kept(skip)?.unwrap_or_default(),
         })
     }
 }
