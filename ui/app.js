@@ -103,7 +103,7 @@ function refreshSoon() {
 
 // A notification only shows a toast: the change behind it is already being
 // drawn. Either the window's own command caused it, and the view refreshes
-// when the command answers, or it comes with \`changed\`: from the background
+// when the command answers, or it comes with `changed`: from the background
 // task (another process's commit, an overdue settlement), or from a command
 // that settled an overdue deal before it ran (commands.rs), whatever the
 // command itself answered.

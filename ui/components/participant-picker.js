@@ -113,11 +113,22 @@ export function participantPicker({ id = "book-participant", test = "participant
     const more = matches.length > SHOWN ? ` (the first ${SHOWN} of ${total}: type more to narrow)` : "";
     fill(count, matches.length ? `${matches.length} matching${more}` : allowNew ? "No participant matches; you can add one." : "No participant matches.");
     // Without an "Add …" option, no match is said in the list itself.
-    const none = !options.length && query;
-    if (none) fill(list, el("li", { role: "option", "aria-disabled": "true", class: "opt-none", "data-test": "participant-none" }, `No participant matches “${query}”`));
-    list.hidden = !options.length && !none;
+    if (!options.length && query) {
+      notice(`No participant matches “${query}”`);
+      return;
+    }
+    list.hidden = options.length === 0;
     input.setAttribute("aria-expanded", String(!list.hidden));
     setActive(matches.length ? 0 : options.length ? 0 : -1);
+  }
+
+  /** The open list says `text` instead of offering options. */
+  function notice(text) {
+    options = [];
+    fill(list, el("li", { role: "option", "aria-disabled": "true", class: "opt-none", "data-test": "participant-none" }, text));
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    setActive(-1);
   }
 
   async function search() {
@@ -137,13 +148,9 @@ export function participantPicker({ id = "book-participant", test = "participant
     if (mine !== asked || document.activeElement !== input) return;
     if (failed) {
       // Said in the list, not as "no match": the participant may well exist.
-      options = [];
       const said = `The search failed: ${failed?.message ?? failed}`;
-      fill(list, el("li", { role: "option", "aria-disabled": "true", class: "opt-none", "data-test": "participant-none" }, said));
       fill(count, said);
-      list.hidden = false;
-      input.setAttribute("aria-expanded", "true");
-      setActive(-1);
+      notice(said);
       return;
     }
     render(matches, query);

@@ -120,10 +120,10 @@ export function deliveryPanel(dealId, done) {
     return f;
   }
 
-  /** `orderAsked`: the deal page's one ask for the merchant order (null when it failed). */
   // What the form on show was built from (null: no form on show).
   let formOf = null;
 
+  /** `orderAsked`: the deal page's one ask for the merchant order (null when it failed). */
   async function update(deal, people, orderAsked) {
     if (deal.status !== "settled") {
       node.hidden = true;
